@@ -1,0 +1,11 @@
+"""skmlp: a scikit-learn multilayer-perceptron regressor trained by backpropagation.
+
+The gradients are derived by hand (see :mod:`skmlp._network`) and computed in
+numpy over one flat parameter vector.
+"""
+
+from ._regressor import BackpropRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["BackpropRegressor", "__version__"]

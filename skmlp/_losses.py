@@ -1,0 +1,105 @@
+"""Loss functions L(y_hat, y), each with its gradient dL/dy_hat.
+
+Every loss is per sample and summed over the outputs, then averaged over the
+samples with ``sample_weight`` (equation (3) of :mod:`skmlp._network`). Each
+loss computes its value and its gradient together in :meth:`value_and_grad`,
+so the two can never disagree. (They do in scikit-learn 1.9 with several
+outputs: its squared error averages over outputs while its gradient sums them,
+scikit-learn issue #8349.)
+"""
+
+import numpy as np
+from scipy.special import xlogy
+
+
+class HalfSquaredError:
+    r"""Half squared error, the seed's loss.
+
+    .. math::
+
+        L = \frac{1}{2} \lVert \hat{y} - y \rVert^2, \qquad
+        \frac{\partial L}{\partial \hat{y}} = \hat{y} - y
+    """
+
+    name = "squared_error"
+    default_out_activation = "identity"
+
+    def check_target(self, y):
+        """Any finite target is valid."""
+
+    def value_and_grad(self, y, y_hat, sample_weight=None):
+        """Return the mean loss and the per-sample gradient.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, n_outputs)
+            Target values.
+
+        y_hat : ndarray of shape (n_samples, n_outputs)
+            Predicted values.
+
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Sample weights ``s``; ``None`` means all ones.
+
+        Returns
+        -------
+        loss : float
+            The weighted mean over samples of the loss summed over outputs.
+
+        dy_hat : ndarray of shape (n_samples, n_outputs)
+            Row ``i`` is ``s_i dL_i/dy_hat_i``: the gradient of the weighted
+            *sum* of the losses. The caller divides by the weight total
+            together with the L2 term, in scikit-learn's order of operations,
+            so that both estimators round alike.
+        """
+        dy_hat = y_hat - y
+        loss = 0.5 * np.average(dy_hat**2, weights=sample_weight, axis=0).sum()
+        if sample_weight is not None:
+            dy_hat *= sample_weight[:, np.newaxis]
+        return float(loss), dy_hat
+
+
+class HalfPoissonDeviance:
+    r"""Half Poisson deviance, for counts and other non-negative targets.
+
+    .. math::
+
+        L = y \log\frac{y}{\hat{y}} - y + \hat{y}, \qquad
+        \frac{\partial L}{\partial \hat{y}} = \frac{\hat{y} - y}{\hat{y}}
+
+    Used with the exponential output (log link), whose derivative is
+    :math:`\hat{y}`, so the output's ``dL/dz`` is :math:`\hat{y} - y`.
+    """
+
+    name = "poisson"
+    default_out_activation = "exp"
+
+    def check_target(self, y):
+        """Raise a ValueError for negative targets.
+
+        scikit-learn 1.9 fits them silently to a NaN loss.
+        """
+        if np.any(y < 0):
+            raise ValueError(
+                "loss='poisson' requires non-negative targets, but y has negative "
+                f"values (min {np.min(y):.6g}). Use loss='squared_error' for "
+                "targets of any sign, or shift y so that it is non-negative."
+            )
+
+    def value_and_grad(self, y, y_hat, sample_weight=None):
+        """Return the mean loss and the per-sample gradient.
+
+        See :meth:`HalfSquaredError.value_and_grad` for the contract.
+        """
+        loss = np.average(
+            xlogy(y, y / y_hat) - y + y_hat, weights=sample_weight, axis=0
+        ).sum()
+        dy_hat = y_hat - y
+        dy_hat /= y_hat
+        if sample_weight is not None:
+            dy_hat *= sample_weight[:, np.newaxis]
+        return float(loss), dy_hat
+
+
+#: Losses by the name of the estimator's ``loss`` parameter.
+LOSSES = {loss.name: loss for loss in (HalfSquaredError(), HalfPoissonDeviance())}

@@ -1,0 +1,316 @@
+r"""The layer stack: forward pass, loss and backpropagation over one flat vector.
+
+This module is the seed's derivation in code. Layers are numbered
+:math:`l = 1, \dots, K` from the input; :math:`a^0 = x` is a sample and
+:math:`\hat{y} = a^K` the prediction. Layer :math:`l` has weights
+:math:`W^l \in \mathbb{R}^{n_l \times n_{l-1}}`, bias
+:math:`b^l \in \mathbb{R}^{n_l}` and activation :math:`\sigma_l`.
+
+Forward pass, for each layer :math:`l = 1, \dots, K`:
+
+.. math::
+
+    z^l = W^l a^{l-1} + b^l \tag{1}
+
+.. math::
+
+    a^l = \sigma_l(z^l) \tag{2}
+
+Loss, over samples :math:`i` with weights :math:`s_i` summing to :math:`S`
+(all ones unless ``sample_weight`` is given), plus scikit-learn's L2 term:
+
+.. math::
+
+    L = \frac{1}{S} \sum_i s_i\, \ell(\hat{y}_i, y_i)
+        + \frac{\alpha}{2S} \sum_l \lVert W^l \rVert_F^2,
+    \qquad \ell(\hat{y}, y) = \frac{\lVert \hat{y} - y \rVert^2}{2} \tag{3}
+
+Backward, top layer :math:`K`, per sample (row vectors, as in the seed):
+
+.. math::
+
+    \frac{dL}{db^K} = \frac{dL}{d\hat{y}} \odot \sigma_K'(z^K) \tag{4}
+
+.. math::
+
+    \delta^K = \frac{dL}{da^{K-1}} = \frac{dL}{db^K}\, W^K \tag{5}
+
+.. math::
+
+    \frac{dL}{dW^K} = \operatorname{outer}\left(\frac{dL}{db^K}, a^{K-1}\right) \tag{6}
+
+Backward, lower layers :math:`c = K-1, \dots, 1`:
+
+.. math::
+
+    \frac{dL}{db^c} = \delta^{c+1} \odot \sigma_c'(z^c) \tag{7}
+
+.. math::
+
+    \delta^c = \frac{dL}{da^{c-1}} = \frac{dL}{db^c}\, W^c \tag{8}
+
+.. math::
+
+    \frac{dL}{dW^c} = \operatorname{outer}\left(\frac{dL}{db^c}, a^{c-1}\right) \tag{9}
+
+Over a batch, the per-sample :math:`dL/db` rows (weighted by :math:`s_i`) are
+summed, which turns the outer products into one matrix product, and the L2 term
+adds its own gradient:
+
+.. math::
+
+    \frac{\partial L}{\partial W^l} = \frac{1}{S}\left(\sum_i s_i\,
+        \operatorname{outer}\left(\frac{dL_i}{db^l}, a_i^{l-1}\right)
+        + \alpha W^l\right), \qquad
+    \frac{\partial L}{\partial b^l} = \frac{1}{S} \sum_i s_i \frac{dL_i}{db^l}
+    \tag{10}
+
+Equations (4) and (7) are one rule if :math:`\delta^{K+1} = dL/d\hat{y}`, so
+:func:`Network.loss_and_grad` runs a single loop from :math:`K` down to 1.
+With the identity output and the squared error, :math:`\sigma_K' = 1` and (4) is
+the familiar :math:`\hat{y} - y`; the general factor stays so that other output
+activations need no special case.
+
+In code, a batch holds samples as rows, so (1) reads ``z = a @ W.T + b`` and the
+sum of outer products in (10) reads ``dz.T @ a``. Because :math:`dz/db = 1`, the
+seed's per-sample :math:`dL/db^l` is :math:`dL/dz^l`; the code calls those rows
+``dz``.
+
+**scikit-learn's conventions differ** in two ways. Its ``coefs_[l - 1]`` is
+:math:`(W^l)^T`, of shape ``(fan_in, fan_out)``. Its "delta" is
+:math:`dL/dz^l` (our ``dz``), while the seed's :math:`\delta^l` is
+:math:`dL/da^{l-1}`.
+
+All weights and biases live in one flat vector ``theta``, laid out as
+scikit-learn packs them for L-BFGS: every ``coefs_[l]`` in C order, then every
+``intercepts_[l]``. :meth:`Network.unpack` returns views into it.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn import get_config
+from sklearn.utils import gen_batches
+from sklearn.utils.extmath import safe_sparse_dot
+
+from ._activations import ACTIVATIONS
+from ._losses import LOSSES
+
+
+@dataclass(frozen=True)
+class Network:
+    """A fully connected network and its loss, over a flat parameter vector.
+
+    A ``Network`` holds no weights: it describes the architecture and computes
+    with any ``theta`` it is given. It is cheap to build and never stored on a
+    fitted estimator.
+
+    Parameters
+    ----------
+    layer_units : tuple of int
+        ``(n_features, n_hidden_1, ..., n_outputs)``.
+
+    activations : tuple of str
+        The activation of each layer ``l = 1, ..., K``: the hidden ones, then
+        the output one.
+
+    loss : str
+        A key of :data:`skmlp._losses.LOSSES`.
+    """
+
+    layer_units: tuple
+    activations: tuple
+    loss: str = "squared_error"
+    _coef_slices: tuple = field(init=False, repr=False, compare=False)
+    _intercept_slices: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if len(self.activations) != len(self.layer_units) - 1:
+            raise ValueError("Need one activation per layer.")
+        fans = list(zip(self.layer_units[:-1], self.layer_units[1:], strict=True))
+        coef_slices, intercept_slices, start = [], [], 0
+        for fan_in, fan_out in fans:
+            coef_slices.append(
+                (slice(start, start + fan_in * fan_out), fan_in, fan_out)
+            )
+            start += fan_in * fan_out
+        for _, fan_out in fans:
+            intercept_slices.append(slice(start, start + fan_out))
+            start += fan_out
+        object.__setattr__(self, "_coef_slices", tuple(coef_slices))
+        object.__setattr__(self, "_intercept_slices", tuple(intercept_slices))
+
+    @property
+    def n_layers(self):
+        """Number of weight layers ``K``."""
+        return len(self.layer_units) - 1
+
+    @property
+    def n_params(self):
+        """Length of ``theta``."""
+        return self._intercept_slices[-1].stop
+
+    @property
+    def n_coefs(self):
+        """Number of weights; they come first in ``theta``."""
+        return self._intercept_slices[0].start
+
+    def unpack(self, theta):
+        """Return views ``(Ws, bs)`` into ``theta``, one ``W^l`` and ``b^l`` a layer.
+
+        ``W^l`` has the seed's shape ``(n_l, n_{l-1})``; its transpose
+        ``W^l.T`` is scikit-learn's C-contiguous ``coefs_[l - 1]``. Writing
+        into the views writes into ``theta``.
+        """
+        Ws = [
+            theta[s].reshape(fan_in, fan_out).T
+            for s, fan_in, fan_out in self._coef_slices
+        ]
+        bs = [theta[s] for s in self._intercept_slices]
+        return Ws, bs
+
+    def init_theta(self, random_state, dtype, factor=6.0):
+        """Draw initial weights and biases, Glorot-uniform, as scikit-learn does.
+
+        For each layer in turn, ``coefs_`` then ``intercepts_`` are drawn from
+        ``U(-r, r)`` with ``r = sqrt(factor / (fan_in + fan_out))``, in float64,
+        in exactly scikit-learn's order, so that a given ``random_state`` gives
+        MLPRegressor's initial weights. scikit-learn uses ``factor=2`` when the
+        hidden activation is the logistic and 6 otherwise (Glorot and Bengio).
+
+        Parameters
+        ----------
+        random_state : numpy.random.RandomState
+            The generator to draw from.
+
+        dtype : numpy dtype
+            The dtype of the returned vector.
+
+        factor : float, default=6.0
+            Numerator of the Glorot bound.
+
+        Returns
+        -------
+        theta : ndarray of shape (n_params,)
+        """
+        theta = np.empty(self.n_params, dtype=dtype)
+        Ws, bs = self.unpack(theta)
+        for W, b in zip(Ws, bs, strict=True):
+            fan_out, fan_in = W.shape
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            W.T[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
+            b[...] = random_state.uniform(-bound, bound, fan_out)
+        return theta
+
+    def _layers(self, theta):
+        Ws, bs = self.unpack(theta)
+        return zip(
+            Ws, bs, (ACTIVATIONS[name] for name in self.activations), strict=True
+        )
+
+    def predict(self, theta, X):
+        """Run the forward pass (1)-(2) and return ``y_hat``.
+
+        Rows are processed in chunks sized by scikit-learn's ``working_memory``
+        so that the hidden activations never need more than that, however many
+        rows ``X`` has. ``theta`` is only read.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_hat : ndarray of shape (n_samples, n_outputs)
+        """
+        layers = list(self._layers(theta))
+        n_samples = X.shape[0]
+        dtype = np.result_type(X.dtype, theta.dtype)
+        y_hat = np.empty((n_samples, self.layer_units[-1]), dtype=dtype)
+        # Two activation matrices of the widest layer are alive at once.
+        row_bytes = 2 * max(self.layer_units[1:]) * dtype.itemsize
+        chunk = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
+        for rows in gen_batches(n_samples, chunk):
+            a = X[rows]
+            for W, b, activation in layers:
+                z = safe_sparse_dot(a, W.T, dense_output=True)
+                z += b
+                a = activation.forward(z, out=z)  # (1), (2); z is not needed again
+            y_hat[rows] = a
+        return y_hat
+
+    def loss_and_grad(self, theta, X, y, sample_weight=None, alpha=0.0, grad=None):
+        """Return the loss (3) and its gradient (10) with respect to ``theta``.
+
+        This is the one seam between the math and the estimator: L-BFGS and
+        the minibatch solvers both train through it.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_params,)
+            All weights and biases. Only read.
+
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            The input batch, :math:`a^0`.
+
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets.
+
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Sample weights; ``None`` means all ones.
+
+        alpha : float, default=0.0
+            Strength of the L2 term.
+
+        grad : ndarray of shape (n_params,), default=None
+            Where to write the gradient. A new array if ``None``.
+
+        Returns
+        -------
+        loss : float
+            The loss (3).
+
+        grad : ndarray of shape (n_params,)
+            ``dL/dtheta``, laid out as ``theta``.
+        """
+        if grad is None:
+            grad = np.empty_like(theta)
+        Ws, bs = self.unpack(theta)
+        dWs, dbs = self.unpack(grad)
+        sigmas = [ACTIVATIONS[name] for name in self.activations]
+        S = X.shape[0] if sample_weight is None else sample_weight.sum()
+
+        # Forward, keeping every a^l, and z^l only where sigma' needs it.
+        activations, zs = [X], []
+        for W, b, sigma in zip(Ws, bs, sigmas, strict=True):
+            z = safe_sparse_dot(activations[-1], W.T, dense_output=True)
+            z += b  # (1)
+            out = np.empty_like(z) if sigma.needs_z else z
+            activations.append(sigma.forward(z, out=out))  # (2)
+            zs.append(z if sigma.needs_z else None)
+        loss, delta = LOSSES[self.loss].value_and_grad(
+            y, activations[-1], sample_weight
+        )
+        coefs = theta[: self.n_coefs]
+        loss += (
+            0.5
+            * alpha
+            * sum(np.dot(coefs[s], coefs[s]) for s, _, _ in self._coef_slices)
+            / S
+        )  # (3), L2 term summed layer by layer as scikit-learn does
+
+        # Backward. delta starts as dL/dy_hat, the seed's delta^{K+1}.
+        for l in reversed(range(self.n_layers)):
+            a_prev, a = activations[l], activations[l + 1]
+            dz = sigmas[l].backward(delta, zs[l], a)  # (4), (7): rows dL/db^l
+            # (6), (9), (10): the sum over samples of outer(dL/db^l, a^{l-1}),
+            # written straight into theta's layout, where coefs_ is W^l.T.
+            dWs[l].T[...] = safe_sparse_dot(a_prev.T, dz, dense_output=True)
+            dWs[l] += alpha * Ws[l]
+            dWs[l] /= S
+            dbs[l][...] = dz.sum(axis=0) / S
+            if l > 0:
+                delta = dz @ Ws[l]  # (5), (8): delta^l = dL/da^{l-1}
+        return loss, grad

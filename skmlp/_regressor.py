@@ -1,0 +1,907 @@
+"""BackpropRegressor: the scikit-learn estimator around :mod:`skmlp._network`.
+
+The estimator validates input, builds a :class:`~skmlp._network.Network`,
+runs a solver over the flat parameter vector through
+``Network.loss_and_grad``, and keeps the bookkeeping of MLPRegressor (epochs,
+minibatches, stopping, fitted attributes). It does no array math of its own.
+"""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, column_or_1d, gen_batches, shuffle
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._activations import HIDDEN_ACTIVATIONS
+from ._losses import LOSSES
+from ._network import Network
+from ._optimizers import SGD, Adam
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class _ParameterList(list):
+    """``coefs_`` or ``intercepts_``: views into ``theta`` that write through.
+
+    ``est.coefs_[0] = W`` copies ``W`` into the model's parameter vector, as
+    replacing a list item does for MLPRegressor, instead of changing a list
+    that is thrown away.
+    """
+
+    def __setitem__(self, index, value):
+        if not isinstance(index, Integral):
+            raise TypeError("Assign one layer at a time, e.g. est.coefs_[0] = W.")
+        target = self[index]
+        value = np.asarray(value)
+        if value.shape != target.shape:
+            raise ValueError(
+                f"Layer {index} has shape {target.shape}, got an array of shape "
+                f"{value.shape}. Refit with the architecture you need instead."
+            )
+        target[...] = value
+
+
+def _check_stochastic_solver(estimator):
+    # Unlike MLPRegressor 1.9, whose check is never called (it tests the bound
+    # method's truth value), hide partial_fit for L-BFGS.
+    if estimator.solver not in _STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers. "
+            f"{estimator.solver!r} is not stochastic: use solver='sgd' or "
+            "solver='adam', or call fit."
+        )
+    return True
+
+
+class BackpropRegressor(RegressorMixin, BaseEstimator):
+    """Multi-layer perceptron regressor trained by hand-written backpropagation.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
+    the same parameters, defaults, fitted attributes, errors and warnings, and
+    for a given integer ``random_state`` the same initial weights, minibatch
+    order and early-stopping split, so both reach the same weights up to
+    rounding. The gradients are those derived in :mod:`skmlp._network`
+    (see the user guide), computed in numpy over one flat parameter vector.
+
+    Where MLPRegressor 1.9 has a confirmed bug this estimator differs; see
+    Notes.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element represents the number of neurons in the ith
+        hidden layer.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation function for the hidden layers.
+
+        - 'identity', no-op activation, returns f(x) = x
+        - 'logistic', the logistic sigmoid, returns f(x) = 1 / (1 + exp(-x))
+        - 'tanh', the hyperbolic tangent, returns f(x) = tanh(x)
+        - 'relu', the rectified linear unit, returns f(x) = max(0, x)
+
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        The loss function to minimize. 'squared_error' is half the squared
+        error, summed over outputs. 'poisson' is the half Poisson deviance
+        with an exponential output activation (log link); it requires
+        ``y >= 0``.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        The solver for weight optimization.
+
+        - 'lbfgs' is scipy's L-BFGS-B on the flat parameter vector.
+        - 'sgd' refers to stochastic gradient descent.
+        - 'adam' refers to the stochastic gradient-based optimizer proposed by
+          Kingma and Ba.
+
+        'adam' works well on relatively large datasets (thousands of samples
+        or more); on small datasets 'lbfgs' can converge faster and better.
+
+    alpha : float, default=0.0001
+        Strength of the L2 regularization term. The L2 regularization term
+        is divided by the sample size (or the sum of the sample weights)
+        when added to the loss.
+
+    batch_size : int, default='auto'
+        Size of minibatches for stochastic optimizers. If the solver is
+        'lbfgs', the regressor does not use minibatches. When set to "auto",
+        `batch_size=min(200, n_samples)`.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning rate schedule for weight updates.
+
+        - 'constant' is a constant learning rate given by 'learning_rate_init'.
+        - 'invscaling' gradually decreases the learning rate at each time
+          step 't' using an inverse scaling exponent of 'power_t':
+          effective_learning_rate = learning_rate_init / pow(t, power_t).
+        - 'adaptive' keeps the learning rate constant to 'learning_rate_init'
+          as long as training loss keeps decreasing. Each time two
+          consecutive epochs fail to decrease training loss by at least tol,
+          or fail to increase validation score by at least tol if
+          'early_stopping' is on, the current learning rate is divided by 5.
+
+        Only used when ``solver='sgd'``.
+
+    learning_rate_init : float, default=0.001
+        The initial learning rate used. It controls the step-size in updating
+        the weights. Only used when solver='sgd' or 'adam'.
+
+    power_t : float, default=0.5
+        The exponent for inverse scaling learning rate. Only used when
+        solver='sgd' and learning_rate='invscaling'.
+
+    max_iter : int, default=200
+        Maximum number of iterations. The solver iterates until convergence
+        (determined by 'tol') or this number of iterations. For stochastic
+        solvers ('sgd', 'adam'), this is the number of epochs (how many times
+        each data point is used), not the number of gradient steps.
+
+    shuffle : bool, default=True
+        Whether to shuffle samples in each iteration. Only used when
+        solver='sgd' or 'adam'.
+
+    random_state : int, RandomState instance, default=None
+        Determines random number generation for weights and bias
+        initialization, train-test split if early stopping is used, and batch
+        sampling when solver='sgd' or 'adam'. Every call to `fit` and
+        `partial_fit` draws afresh from it, as in MLPRegressor.
+        Pass an int for reproducible results across multiple function calls.
+        See :term:`Glossary <random_state>`.
+
+    tol : float, default=1e-4
+        Tolerance for the optimization. When the loss or score is not
+        improving by at least ``tol`` for ``n_iter_no_change`` consecutive
+        iterations, unless ``learning_rate`` is set to 'adaptive', convergence
+        is considered to be reached and training stops. For 'lbfgs' it is the
+        projected-gradient tolerance ``gtol``.
+
+    verbose : bool, default=False
+        Whether to print progress messages to stdout.
+
+    warm_start : bool, default=False
+        When set to True, reuse the solution of the previous call to fit as
+        initialization, otherwise, just erase the previous solution. See
+        :term:`the Glossary <warm_start>`.
+
+    momentum : float, default=0.9
+        Momentum for gradient descent update. Should be between 0 and 1. Only
+        used when solver='sgd'.
+
+    nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum. Only used when solver='sgd' and
+        momentum > 0.
+
+    early_stopping : bool, default=False
+        Whether to use early stopping to terminate training when validation
+        score is not improving. If set to True, it will automatically set
+        aside ``validation_fraction`` of training data as validation and
+        terminate training when validation score is not improving by at least
+        ``tol`` for ``n_iter_no_change`` consecutive epochs; the weights with
+        the best validation score are kept. Only effective when solver='sgd'
+        or 'adam'.
+
+    validation_fraction : float, default=0.1
+        The proportion of training data to set aside as validation set for
+        early stopping. Must be between 0 and 1. Only used if early_stopping
+        is True.
+
+    beta_1 : float, default=0.9
+        Exponential decay rate for estimates of first moment vector in adam,
+        should be in [0, 1). Only used when solver='adam'.
+
+    beta_2 : float, default=0.999
+        Exponential decay rate for estimates of second moment vector in adam,
+        should be in [0, 1). Only used when solver='adam'.
+
+    epsilon : float, default=1e-8
+        Value for numerical stability in adam. Only used when solver='adam'.
+
+    n_iter_no_change : int, default=10
+        Maximum number of epochs to not meet ``tol`` improvement. Only
+        effective when solver='sgd' or 'adam'.
+
+    max_fun : int, default=15000
+        Only used when solver='lbfgs'. Maximum number of loss function calls.
+        The solver iterates until convergence (determined by ``tol``), number
+        of iterations reaches max_iter, or this number of function calls.
+
+    Attributes
+    ----------
+    loss_ : float
+        The current loss computed with the loss function, L2 term included.
+
+    best_loss_ : float or None
+        The minimum loss reached by the solver throughout fitting. If
+        `early_stopping=True`, this attribute is set to `None`. Refer to the
+        `best_validation_score_` fitted attribute instead. Only accessible
+        when solver='sgd' or 'adam'.
+
+    loss_curve_ : list of shape (`n_iter_`,)
+        The loss at the end of each epoch ('sgd', 'adam') or of each
+        iteration ('lbfgs'; MLPRegressor records none).
+
+    validation_scores_ : list of shape (`n_iter_`,) or None
+        The score at each iteration on a held-out validation set. The score
+        reported is the R2 score. Only available if `early_stopping=True`,
+        otherwise the attribute is set to `None`. Only accessible when
+        solver='sgd' or 'adam'.
+
+    best_validation_score_ : float or None
+        The best validation score (i.e. R2 score) that triggered the early
+        stopping. Only available if `early_stopping=True`, otherwise the
+        attribute is set to `None`. Only accessible when solver='sgd' or
+        'adam'.
+
+    t_ : int
+        The number of training samples seen by the solver during fitting.
+        It is used by the optimizer's learning rate scheduler.
+
+    coefs_ : list of shape (n_layers - 1,)
+        The ith element in the list is the weight matrix of layer i + 1, of
+        shape ``(fan_in, fan_out)``: the transpose of the derivation's
+        :math:`W^{i+1}`. The arrays are views into the model's parameter
+        vector; assigning to ``coefs_`` or to one of its items copies the
+        values in.
+
+    intercepts_ : list of shape (n_layers - 1,)
+        The ith element in the list represents the bias vector corresponding
+        to layer i + 1. Views, as for ``coefs_``.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    n_iter_ : int
+        The number of iterations the solver has run.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of outputs.
+
+    out_activation_ : str
+        Name of the output activation function.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one
+        replaces.
+    sklearn.linear_model.SGDRegressor : Linear model fitted by minimizing a
+        regularized empirical loss with SGD.
+
+    Notes
+    -----
+    Differences from MLPRegressor 1.9, each a fix of a confirmed bug:
+
+    1. With several outputs, MLPRegressor's squared-error loss averages over
+       outputs while its gradient sums them (scikit-learn issue #8349). Here
+       ``loss_`` is the loss whose gradient is followed: summed over outputs.
+       Single-output fits are unaffected.
+    2. ``partial_fit`` with ``solver='lbfgs'`` silently runs a full L-BFGS
+       fit in MLPRegressor. Here ``partial_fit`` is not available for L-BFGS.
+    3. L-BFGS with float32 input returns float64 weights in MLPRegressor.
+       Here float32 input keeps float32 weights with every solver.
+    4. The Poisson loss with negative targets fits silently to a NaN loss in
+       MLPRegressor. Here it raises a ValueError.
+    5. A warm-start refit with early stopping that never beats the previous
+       best validation score keeps its final weights in MLPRegressor, because
+       the restored arrays alias the trained ones. Here the best weights are
+       restored.
+
+    Also, ``hidden_layer_sizes`` and ``activation`` are the only positional
+    parameters (MLPRegressor 1.9 takes ``loss`` first).
+
+    References
+    ----------
+    Hinton, Geoffrey E. "Connectionist learning procedures."
+    Artificial intelligence 40.1 (1989): 185-234.
+
+    Glorot, Xavier, and Yoshua Bengio.
+    "Understanding the difficulty of training deep feedforward neural networks."
+    International Conference on Artificial Intelligence and Statistics. 2010.
+
+    :arxiv:`Kingma, Diederik, and Jimmy Ba (2014)
+    "Adam: A method for stochastic optimization." <1412.6980>`
+
+    Examples
+    --------
+    >>> from skmlp import BackpropRegressor
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.model_selection import train_test_split
+    >>> X, y = make_regression(n_samples=200, n_features=20, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y,
+    ...                                                     random_state=1)
+    >>> regr = BackpropRegressor(random_state=1, max_iter=2000, tol=0.1)
+    >>> regr.fit(X_train, y_train)
+    BackpropRegressor(max_iter=2000, random_state=1, tol=0.1)
+    >>> regr.predict(X_test[:2]).round(1)
+    array([  28.9, -290.9])
+    >>> round(regr.score(X_test, y_test), 2)
+    0.98
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "loss": [StrOptions(set(LOSSES))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="squared_error",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # -- the parameter vector and its views ---------------------------------
+
+    def _network(self, n_features=None, n_outputs=None):
+        """Build the network for these hyperparameters and data shapes."""
+        if n_features is None:
+            n_features, n_outputs = self.n_features_in_, self.n_outputs_
+        hidden = self._hidden_layer_sizes()
+        return Network(
+            layer_units=(n_features, *hidden, n_outputs),
+            activations=(self.activation,) * len(hidden)
+            + (LOSSES[self.loss].default_out_activation,),
+            loss=self.loss,
+        )
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if any(size <= 0 for size in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(size) for size in sizes]
+
+    def _fitted_network(self):
+        """Build the network that ``_theta`` was trained for."""
+        return Network(
+            layer_units=self._layer_units,
+            activations=self._activations,
+            loss=self.loss,
+        )
+
+    def _views(self, which):
+        if "_theta" not in self.__dict__:
+            raise AttributeError(
+                f"This {type(self).__name__} instance is not fitted yet: it has no "
+                f"{which}."
+            )
+        Ws, bs = self._fitted_network().unpack(self._theta)
+        return _ParameterList([W.T for W in Ws] if which == "coefs_" else bs)
+
+    def _assign(self, which, arrays):
+        views = self._views(which)
+        arrays = list(arrays)
+        if len(arrays) != len(views):
+            raise ValueError(
+                f"{which} needs {len(views)} arrays, one per layer; got {len(arrays)}."
+            )
+        for i, array in enumerate(arrays):
+            views[i] = array
+
+    coefs_ = property(
+        lambda self: self._views("coefs_"),
+        lambda self, value: self._assign("coefs_", value),
+        doc="Weight matrices, ``(fan_in, fan_out)`` views into the parameters.",
+    )
+    intercepts_ = property(
+        lambda self: self._views("intercepts_"),
+        lambda self, value: self._assign("intercepts_", value),
+        doc="Bias vectors, views into the parameters.",
+    )
+
+    # -- fitting --------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            Returns a trained MLP model.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(_check_stochastic_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single epoch over the given data.
+
+        Only available for ``solver='sgd'`` and ``solver='adam'``. The
+        optimizer's state (momentum, Adam's moments, the learning rate) is
+        kept between calls.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : object
+            Trained MLP model.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _fit(self, X, y, sample_weight, incremental):
+        hidden = self._hidden_layer_sizes()
+        first_pass = "_theta" not in self.__dict__ or not (
+            self.warm_start or incremental
+        )
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        # What this call started from: a failed call puts it back, so the
+        # estimator is never left half-updated.
+        before = copy.deepcopy(self.__dict__)
+        try:
+            X, y, sample_weight = self._validate_fit_data(
+                X, y, sample_weight, first_pass
+            )
+            random_state = check_random_state(self.random_state)
+            if first_pass:
+                self._initialize(X, y, random_state)
+            else:
+                self._check_architecture(hidden, y)
+            if self.solver in _STOCHASTIC_SOLVERS:
+                self._fit_stochastic(X, y, sample_weight, random_state, incremental)
+            else:
+                self._fit_lbfgs(X, y, sample_weight)
+            if not np.isfinite(self._theta).all():
+                raise ValueError(
+                    "Solver produced non-finite parameter weights. The input data "
+                    "may contain large values and need to be preprocessed: scale X "
+                    "(e.g. with StandardScaler) and y, or lower learning_rate_init."
+                )
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return self
+
+    def _validate_fit_data(self, X, y, sample_weight, first_pass):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
+        if not first_pass:
+            # Keep training in the model's dtype.
+            X = X.astype(self._theta.dtype, copy=False)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        y = np.asarray(y, dtype=X.dtype)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        LOSSES[self.loss].check_target(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        return X, y, sample_weight
+
+    def _check_architecture(self, hidden, y):
+        n_features = self.n_features_in_
+        expected = (n_features, *hidden, y.shape[1])
+        if tuple(expected) != tuple(self._layer_units):
+            raise ValueError(
+                f"The fitted network has layer sizes {self._layer_units}, but "
+                f"hidden_layer_sizes and y ask for {expected}. Continuing "
+                "(warm_start=True or partial_fit) needs the same architecture: "
+                "set warm_start=False, or fit a new estimator."
+            )
+        if self._activations != self._network().activations:
+            raise ValueError(
+                f"The fitted network uses activations {self._activations}; "
+                "continuing needs the same activation and loss. Set "
+                "warm_start=False, or fit a new estimator."
+            )
+
+    def _initialize(self, X, y, random_state):
+        net = self._network(X.shape[1], y.shape[1])
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = y.shape[1]
+        self.n_layers_ = len(net.layer_units)
+        self.out_activation_ = net.activations[-1]
+        self._layer_units = net.layer_units
+        self._activations = net.activations
+        # scikit-learn uses a narrower Glorot bound for logistic units.
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        self._theta = net.init_theta(random_state, X.dtype, factor)
+        self._best_theta = self._theta.copy()
+        self._optimizer_state = None
+        self.loss_curve_ = []
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _optimizer(self):
+        if self.solver == "sgd":
+            return SGD(
+                learning_rate_init=self.learning_rate_init,
+                learning_rate=self.learning_rate,
+                momentum=self.momentum,
+                nesterovs_momentum=self.nesterovs_momentum,
+                power_t=self.power_t,
+            )
+        return Adam(
+            learning_rate_init=self.learning_rate_init,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+        )
+
+    def _fit_lbfgs(self, X, y, sample_weight):
+        net = self._fitted_network()
+        dtype = self._theta.dtype
+
+        def loss_and_grad(x):
+            # scipy works in float64; the network keeps the model's dtype.
+            loss, grad = net.loss_and_grad(
+                x.astype(dtype, copy=False), X, y, sample_weight, self.alpha
+            )
+            return loss, grad.astype(np.float64, copy=False)
+
+        last = {"x": self._theta.astype(np.float64), "nit": 0}
+
+        def record(intermediate_result):
+            last["x"], last["nit"] = intermediate_result.x.copy(), last["nit"] + 1
+            self.loss_curve_.append(float(intermediate_result.fun))
+            if self.verbose:
+                print(f"Iteration {last['nit']}, loss = {self.loss_curve_[-1]:.8f}")
+
+        try:
+            result = scipy.optimize.minimize(
+                loss_and_grad,
+                last["x"],
+                method="L-BFGS-B",
+                jac=True,
+                options={
+                    "maxfun": self.max_fun,
+                    "maxiter": self.max_iter,
+                    "gtol": self.tol,
+                },
+                callback=record,
+            )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+            self._theta[...] = last["x"]
+            self.n_iter_ = last["nit"]
+            self.loss_ = self.loss_curve_[-1] if last["nit"] else np.nan
+            return
+        self.n_iter_ = min(result.nit, self.max_iter)
+        if result.status != 0:
+            message = (
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                f"(status={result.status}):\n{result.message}\n"
+            )
+            if self.n_iter_ == self.max_iter:
+                message += (
+                    "\nIncrease the number of iterations to improve the "
+                    f"convergence (max_iter={self.max_iter})."
+                )
+            warnings.warn(message, ConvergenceWarning, stacklevel=3)
+        self.loss_ = float(result.fun)
+        self._theta[...] = result.x
+
+    def _fit_stochastic(self, X, y, sample_weight, random_state, incremental):
+        net = self._fitted_network()
+        theta = self._theta
+        optimizer = self._optimizer()
+        if not incremental or self._optimizer_state is None:
+            self._optimizer_state = optimizer.init(theta)
+        state = self._optimizer_state
+
+        if self.early_stopping:
+            X, X_val, y, y_val, sample_weight, sample_weight_val = self._split(
+                X, y, sample_weight, random_state
+            )
+            if self.validation_scores_ is None:  # early stopping switched on
+                self.validation_scores_, self.best_validation_score_ = [], -np.inf
+                self.best_loss_ = None
+        n_samples = X.shape[0]
+        batch_size = self._batch_size(n_samples)
+        sample_idx = np.arange(n_samples)
+        grad = np.empty_like(theta)
+
+        # The last completed epoch, restored if training is interrupted.
+        done = (theta.copy(), copy.deepcopy(state))
+        try:
+            self.n_iter_ = 0
+            for _ in range(self.max_iter):
+                if self.shuffle:
+                    # The same draws as MLPRegressor: the previous order,
+                    # reshuffled, so both see the same minibatches.
+                    sample_idx = shuffle(sample_idx, random_state=random_state)
+                    X_epoch, y_epoch = X[sample_idx], y[sample_idx]
+                    sw_epoch = (
+                        None if sample_weight is None else sample_weight[sample_idx]
+                    )
+                else:
+                    X_epoch, y_epoch, sw_epoch = X, y, sample_weight
+
+                accumulated_loss = 0.0
+                for batch in gen_batches(n_samples, batch_size):
+                    batch_loss, grad = net.loss_and_grad(
+                        theta,
+                        X_epoch[batch],
+                        y_epoch[batch],
+                        None if sw_epoch is None else sw_epoch[batch],
+                        self.alpha,
+                        grad,
+                    )
+                    if not np.isfinite(batch_loss):
+                        raise ValueError(
+                            f"The training loss became {batch_loss} in epoch "
+                            f"{self.n_iter_ + 1}: the fit diverged. Use a smaller "
+                            f"learning_rate_init (now {self.learning_rate_init}), "
+                            "or scale the data (StandardScaler for X; "
+                            "TransformedTargetRegressor for y)."
+                        )
+                    accumulated_loss += batch_loss * (batch.stop - batch.start)
+                    optimizer.step(theta, grad, state)
+
+                self.n_iter_ += 1
+                self.loss_ = accumulated_loss / n_samples
+                self.t_ += n_samples
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+                if self.early_stopping:
+                    self._update_validation(net, X_val, y_val, sample_weight_val)
+                else:
+                    self._update_training_loss()
+                optimizer.iteration_ends(state, self.t_)
+                np.copyto(done[0], theta)
+                done = (done[0], copy.deepcopy(state))
+
+                if self._no_improvement_count > self.n_iter_no_change:
+                    if self._stop_on_plateau(optimizer, state):
+                        break
+                    self._no_improvement_count = 0
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                        "reached and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=3,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+            theta[...] = done[0]
+            self._optimizer_state = done[1]
+
+        if self.early_stopping:
+            # Restore the best weights. _best_theta is a copy, never a view
+            # of theta, so this is right even when a warm-start refit never
+            # beats the previous best (MLPRegressor keeps its final weights).
+            theta[...] = self._best_theta
+
+    def _split(self, X, y, sample_weight, random_state):
+        """Set aside the early-stopping validation set, as MLPRegressor does."""
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        parts = train_test_split(
+            *arrays, random_state=random_state, test_size=self.validation_fraction
+        )
+        if parts[1].shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        X_train, X_val, y_train, y_val = parts[:4]
+        sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
+        return X_train, X_val, y_train, y_val, sw_train, sw_val
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is "
+                "going to be clipped",
+                stacklevel=4,
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _update_validation(self, net, X_val, y_val, sample_weight_val):
+        y_pred = net.predict(self._theta, X_val)
+        score = (
+            r2_score(y_val, y_pred, sample_weight=sample_weight_val)
+            if np.isfinite(y_pred).all()
+            else np.nan
+        )
+        self.validation_scores_.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:f}")
+        if score < self.best_validation_score_ + self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if score > self.best_validation_score_:
+            self.best_validation_score_ = score
+            np.copyto(self._best_theta, self._theta)
+
+    def _update_training_loss(self):
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if self.loss_curve_[-1] < self.best_loss_:
+            self.best_loss_ = self.loss_curve_[-1]
+
+    def _stop_on_plateau(self, optimizer, state):
+        """Say whether to stop after ``n_iter_no_change`` epochs without progress."""
+        what = "Validation score" if self.early_stopping else "Training loss"
+        message = (
+            f"{what} did not improve more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+        if optimizer.reduce_learning_rate(state):
+            if self.verbose:
+                lr = state["learning_rate"]
+                print(f"{message} Setting learning rate to {lr:f}")
+            return False
+        if self.verbose:
+            adaptive = self.solver == "sgd" and self.learning_rate == "adaptive"
+            print(
+                message
+                + (" Learning rate too small." if adaptive else "")
+                + " Stopping."
+            )
+        return True
+
+    # -- prediction -------------------------------------------------------------
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        y_pred = self._fitted_network().predict(self._theta, X)
+        return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

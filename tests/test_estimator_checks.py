@@ -1,0 +1,23 @@
+"""scikit-learn's own conformance checks, over every solver."""
+
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
+
+from skmlp import BackpropRegressor
+
+ESTIMATORS = [
+    BackpropRegressor(solver=solver, max_iter=100, random_state=0)
+    for solver in ("lbfgs", "sgd", "adam")
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+def test_param_validation():
+    for estimator in ESTIMATORS:
+        check_param_validation(type(estimator).__name__, estimator)
