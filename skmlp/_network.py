@@ -94,7 +94,7 @@ from sklearn.utils import gen_batches
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS
-from ._losses import LOSSES
+from ._losses import HalfSquaredError
 
 
 @dataclass(frozen=True)
@@ -114,13 +114,13 @@ class Network:
         The activation of each layer ``l = 1, ..., K``: the hidden ones, then
         the output one.
 
-    loss : str
-        A key of :data:`skmlp._losses.LOSSES`.
+    loss : object, default=HalfSquaredError()
+        A loss from :mod:`skmlp._losses`, with ``value_and_grad``.
     """
 
     layer_units: tuple
     activations: tuple
-    loss: str = "squared_error"
+    loss: object = HalfSquaredError()
     _coef_slices: tuple = field(init=False, repr=False, compare=False)
     _intercept_slices: tuple = field(init=False, repr=False, compare=False)
 
@@ -169,14 +169,21 @@ class Network:
         bs = [theta[s] for s in self._intercept_slices]
         return Ws, bs
 
-    def init_theta(self, random_state, dtype, factor=6.0):
-        """Draw initial weights and biases, Glorot-uniform, as scikit-learn does.
+    def init_theta(self, random_state, dtype, factor=6.0, scheme="glorot_uniform"):
+        """Draw initial weights and biases.
 
-        For each layer in turn, ``coefs_`` then ``intercepts_`` are drawn from
-        ``U(-r, r)`` with ``r = sqrt(factor / (fan_in + fan_out))``, in float64,
-        in exactly scikit-learn's order, so that a given ``random_state`` gives
+        With the default ``scheme='glorot_uniform'``, for each layer in turn,
+        ``coefs_`` then ``intercepts_`` are drawn from ``U(-r, r)`` with
+        ``r = sqrt(factor / (fan_in + fan_out))``, in float64, in exactly
+        scikit-learn's order, so that a given ``random_state`` gives
         MLPRegressor's initial weights. scikit-learn uses ``factor=2`` when the
         hidden activation is the logistic and 6 otherwise (Glorot and Bengio).
+
+        The other schemes draw the weights and set the biases to zero:
+
+        - ``'glorot_normal'``: ``N(0, s^2)``, ``s = sqrt(2 / (fan_in + fan_out))``;
+        - ``'he_uniform'``: ``U(-r, r)``, ``r = sqrt(6 / fan_in)``;
+        - ``'he_normal'``: ``N(0, s^2)``, ``s = sqrt(2 / fan_in)``.
 
         Parameters
         ----------
@@ -186,20 +193,41 @@ class Network:
         dtype : numpy dtype
             The dtype of the returned vector.
 
-        factor : float, default=6.0
-            Numerator of the Glorot bound.
+        factor : float or sequence of float, default=6.0
+            Numerator of the Glorot-uniform bound, for all layers or one per
+            layer. Only used when ``scheme='glorot_uniform'``.
+
+        scheme : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
+                'he_normal'}, default='glorot_uniform'
+            The initialization scheme.
 
         Returns
         -------
         theta : ndarray of shape (n_params,)
         """
+        factors = np.broadcast_to(factor, (self.n_layers,))
         theta = np.empty(self.n_params, dtype=dtype)
         Ws, bs = self.unpack(theta)
-        for W, b in zip(Ws, bs, strict=True):
+        for W, b, layer_factor in zip(Ws, bs, factors, strict=True):
             fan_out, fan_in = W.shape
-            bound = np.sqrt(factor / (fan_in + fan_out))
-            W.T[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
-            b[...] = random_state.uniform(-bound, bound, fan_out)
+            shape = (fan_in, fan_out)  # drawn as coefs_, i.e. W.T, like sklearn
+            if scheme == "glorot_uniform":
+                bound = np.sqrt(layer_factor / (fan_in + fan_out))
+                W.T[...] = random_state.uniform(-bound, bound, shape)
+                b[...] = random_state.uniform(-bound, bound, fan_out)
+                continue
+            if scheme == "glorot_normal":
+                W.T[...] = random_state.normal(
+                    0, np.sqrt(2 / (fan_in + fan_out)), shape
+                )
+            elif scheme == "he_uniform":
+                bound = np.sqrt(6 / fan_in)
+                W.T[...] = random_state.uniform(-bound, bound, shape)
+            elif scheme == "he_normal":
+                W.T[...] = random_state.normal(0, np.sqrt(2 / fan_in), shape)
+            else:
+                raise ValueError(f"Unknown init scheme {scheme!r}.")
+            b[...] = 0
         return theta
 
     def _layers(self, theta):
@@ -241,8 +269,51 @@ class Network:
             y_hat[rows] = a
         return y_hat
 
-    def loss_and_grad(self, theta, X, y, sample_weight=None, alpha=0.0, grad=None):
-        """Return the loss (3) and its gradient (10) with respect to ``theta``.
+    def draw_dropout_masks(self, n_samples, rates, random_state, dtype):
+        """Draw inverted-dropout masks for the hidden layers of one batch.
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows in the batch.
+
+        rates : sequence of float
+            The dropout rate ``p`` of each hidden layer, in ``[0, 1)``.
+
+        random_state : numpy.random.RandomState
+            The generator to draw from.
+
+        dtype : numpy dtype
+            The dtype of the masks.
+
+        Returns
+        -------
+        masks : list of (ndarray of shape (n_samples, n_units) or None)
+            One per hidden layer: 0 where a unit is dropped and ``1 / (1 - p)``
+            where it is kept, so that the expected activation is unchanged and
+            prediction needs no rescaling; ``None`` where ``p = 0``.
+        """
+        masks = []
+        for units, p in zip(self.layer_units[1:-1], rates, strict=True):
+            if p == 0:
+                masks.append(None)
+                continue
+            keep = random_state.random_sample((n_samples, units)) >= p
+            masks.append(np.multiply(keep, 1 / (1 - p), dtype=dtype))
+        return masks
+
+    def loss_and_grad(
+        self,
+        theta,
+        X,
+        y,
+        sample_weight=None,
+        alpha=0.0,
+        grad=None,
+        *,
+        dropout_masks=None,
+    ):
+        r"""Return the loss (3) and its gradient (10) with respect to ``theta``.
 
         This is the one seam between the math and the estimator: L-BFGS and
         the minibatch solvers both train through it.
@@ -267,6 +338,11 @@ class Network:
         grad : ndarray of shape (n_params,), default=None
             Where to write the gradient. A new array if ``None``.
 
+        dropout_masks : list of (ndarray or None), default=None
+            From :meth:`draw_dropout_masks`: the hidden activations are
+            multiplied by them, :math:`\tilde{a}^l = a^l \odot m^l`, which
+            the next layer reads in (1). ``None`` means no dropout.
+
         Returns
         -------
         loss : float
@@ -282,17 +358,19 @@ class Network:
         sigmas = [ACTIVATIONS[name] for name in self.activations]
         S = X.shape[0] if sample_weight is None else sample_weight.sum()
 
+        masks = [None, *(dropout_masks or [None] * (self.n_layers - 1)), None]
+
         # Forward, keeping every a^l, and z^l only where sigma' needs it.
-        activations, zs = [X], []
-        for W, b, sigma in zip(Ws, bs, sigmas, strict=True):
-            z = safe_sparse_dot(activations[-1], W.T, dense_output=True)
+        # inputs[l] is what layer l + 1 reads: a^l, or a^l * m^l with dropout.
+        activations, inputs, zs = [X], [X], []
+        for W, b, sigma, mask in zip(Ws, bs, sigmas, masks[1:], strict=True):
+            z = safe_sparse_dot(inputs[-1], W.T, dense_output=True)
             z += b  # (1)
             out = np.empty_like(z) if sigma.needs_z else z
             activations.append(sigma.forward(z, out=out))  # (2)
+            inputs.append(activations[-1] if mask is None else activations[-1] * mask)
             zs.append(z if sigma.needs_z else None)
-        loss, delta = LOSSES[self.loss].value_and_grad(
-            y, activations[-1], sample_weight
-        )
+        loss, delta = self.loss.value_and_grad(y, activations[-1], sample_weight)
         coefs = theta[: self.n_coefs]
         loss += (
             0.5
@@ -303,7 +381,9 @@ class Network:
 
         # Backward. delta starts as dL/dy_hat, the seed's delta^{K+1}.
         for l in reversed(range(self.n_layers)):
-            a_prev, a = activations[l], activations[l + 1]
+            a_prev, a = inputs[l], activations[l + 1]
+            if masks[l + 1] is not None:
+                delta *= masks[l + 1]  # dL/da^l from dL/d(a^l * m^l)
             dz = sigmas[l].backward(delta, zs[l], a)  # (4), (7): rows dL/db^l
             # (6), (9), (10): the sum over samples of outer(dL/db^l, a^{l-1}),
             # written straight into theta's layout, where coefs_ is W^l.T.

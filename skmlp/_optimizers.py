@@ -163,3 +163,24 @@ class Adam:
     def reduce_learning_rate(self, state):
         """Adam's rate is never reduced on a plateau: training stops."""
         return False
+
+
+def clip_grad_norm(grad, max_norm):
+    r"""Scale ``grad`` in place so that its L2 norm is at most ``max_norm``.
+
+    .. math::
+
+        g \leftarrow g \min\left(1, \frac{c}{\lVert g \rVert_2}\right)
+
+    The norm is global, over all weights and biases (L2 term included), so
+    the direction of the step is kept and only its length is bounded.
+
+    Returns
+    -------
+    norm : float
+        The norm before clipping.
+    """
+    norm = float(np.linalg.norm(grad))
+    if norm > max_norm:
+        grad *= max_norm / norm
+    return norm
