@@ -532,12 +532,12 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
 
     def _dropout_rates(self, n_hidden):
         """Return one dropout rate per hidden layer, or ``None`` for no dropout."""
-        rates = np.broadcast_to(np.asarray(self.dropout, dtype=float), (n_hidden,))
         if np.ndim(self.dropout) and len(self.dropout) != n_hidden:
             raise ValueError(
                 f"dropout has {len(self.dropout)} rates but there are {n_hidden} "
                 "hidden layers: give one rate per hidden layer, or a single float."
             )
+        rates = np.broadcast_to(np.asarray(self.dropout, dtype=float), (n_hidden,))
         if np.any((rates < 0) | (rates >= 1)):
             raise ValueError(f"dropout rates must be in [0, 1); got {self.dropout}.")
         return tuple(float(p) for p in rates) if np.any(rates > 0) else None
@@ -600,7 +600,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             y_numeric=True,
             dtype=np.float64,
         )
-        y = self._validate_target(y, np.float64)
+        y = self._validate_target(y, np.float64, warn=False)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if "_theta" in self.__dict__:
@@ -807,10 +807,10 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         return X, y, sample_weight
 
-    def _validate_target(self, y, dtype):
+    def _validate_target(self, y, dtype, warn=True):
         """Return ``y`` as a 2-D array of ``dtype``, checked against the loss."""
         if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+            y = column_or_1d(y, warn=warn)
         y = np.asarray(y, dtype=dtype)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
