@@ -12,6 +12,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring, r2_score
@@ -55,6 +56,19 @@ class _ParameterList(list):
                 f"{value.shape}. Refit with the architecture you need instead."
             )
         target[...] = value
+
+
+def _is_dense(array):
+    return array is not None and not sp.issparse(array)
+
+
+def _take_rows(array, indices, out):
+    """Return ``array[indices]``, written into ``out`` for dense arrays."""
+    if array is None or out is None:
+        return None if array is None else array[indices]
+    # mode="clip" skips the bounds check that makes mode="raise" buffer a
+    # whole extra copy; the indices are a permutation, always in bounds.
+    return np.take(array, indices, axis=0, out=out, mode="clip")
 
 
 def _check_stochastic_solver(estimator):
@@ -753,13 +767,17 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 self._initialize(X, y, random_state)
             else:
                 self._check_architecture(hidden, y)
-            if self.solver in _STOCHASTIC_SOLVERS:
-                validation = self._validation_set(X, y, sample_weight, validation)
-                self._fit_stochastic(
-                    X, y, sample_weight, random_state, incremental, validation
-                )
-            else:
-                self._fit_lbfgs(X, y, sample_weight)
+            # Overflow is detected where it matters (a non-finite loss or
+            # weights) and reported with a remedy; numpy's RuntimeWarnings
+            # from deep inside a matmul would only be noise.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                if self.solver in _STOCHASTIC_SOLVERS:
+                    validation = self._validation_set(X, y, sample_weight, validation)
+                    self._fit_stochastic(
+                        X, y, sample_weight, random_state, incremental, validation
+                    )
+                else:
+                    self._fit_lbfgs(X, y, sample_weight)
             if not np.isfinite(self._theta).all():
                 raise ValueError(
                     "Solver produced non-finite parameter weights. The input data "
@@ -919,11 +937,22 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         net = self._fitted_network()
         dtype = self._theta.dtype
 
+        evaluations = 0
+
         def loss_and_grad(x):
+            nonlocal evaluations
+            evaluations += 1
             # scipy works in float64; the network keeps the model's dtype.
             loss, grad = net.loss_and_grad(
                 x.astype(dtype, copy=False), X, y, sample_weight, self.alpha
             )
+            if not (np.isfinite(loss) and np.isfinite(grad).all()):
+                raise ValueError(
+                    f"The loss or its gradient became non-finite (loss={loss}) at "
+                    f"L-BFGS evaluation {evaluations}: the data's scale overflows "
+                    f"{dtype.name} in the network. Scale X (e.g. StandardScaler) and "
+                    "y (e.g. TransformedTargetRegressor), or increase alpha."
+                )
             return loss, grad.astype(np.float64, copy=False)
 
         last = {"x": self._theta.astype(np.float64), "nit": 0}
@@ -982,6 +1011,8 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             X, y, sample_weight, validation = self._split(
                 X, y, sample_weight, random_state
             )
+        if not self.early_stopping and self.best_loss_ is None:
+            self.best_loss_ = np.inf  # early stopping switched off since the last fit
         if validation is not None and self.validation_scores_ is None:
             # A validation set where the previous fit had none.
             self.validation_scores_, self.validation_loss_curve_ = [], []
@@ -993,6 +1024,14 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         sample_idx = np.arange(n_samples)
         grad = np.empty_like(theta)
 
+        # One shuffled copy of the training data per epoch, gathered into
+        # buffers allocated once: minibatches are then contiguous slices.
+        training = (X, y, sample_weight)
+        buffers = [
+            np.empty(a.shape, a.dtype) if self.shuffle and _is_dense(a) else None
+            for a in training
+        ]
+
         # The last completed epoch, restored if training is interrupted.
         done = (theta.copy(), copy.deepcopy(state))
         try:
@@ -1002,9 +1041,9 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                     # The same draws as MLPRegressor: the previous order,
                     # reshuffled, so both see the same minibatches.
                     sample_idx = shuffle(sample_idx, random_state=random_state)
-                    X_epoch, y_epoch = X[sample_idx], y[sample_idx]
-                    sw_epoch = (
-                        None if sample_weight is None else sample_weight[sample_idx]
+                    X_epoch, y_epoch, sw_epoch = (
+                        _take_rows(a, sample_idx, out)
+                        for a, out in zip(training, buffers, strict=True)
                     )
                 else:
                     X_epoch, y_epoch, sw_epoch = X, y, sample_weight
@@ -1024,13 +1063,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                         dropout_masks=masks,
                     )
                     if not np.isfinite(batch_loss):
-                        raise ValueError(
-                            f"The training loss became {batch_loss} in epoch "
-                            f"{self.n_iter_ + 1}: the fit diverged. Use a smaller "
-                            f"learning_rate_init (now {self.learning_rate_init}), "
-                            "or scale the data (StandardScaler for X; "
-                            "TransformedTargetRegressor for y)."
-                        )
+                        raise self._divergence(batch_loss)
                     if self.max_grad_norm is not None:
                         clip_grad_norm(grad, self.max_grad_norm)
                     accumulated_loss += batch_loss * (batch.stop - batch.start)
@@ -1067,6 +1100,11 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             warnings.warn("Training interrupted by user.", stacklevel=3)
             theta[...] = done[0]
             self._optimizer_state = done[1]
+        else:
+            # Each batch's loss was finite before its step; check the weights
+            # after the last step too, on the last batch.
+            if not np.isfinite(net.predict(theta, X_epoch[batch])).all():
+                raise self._divergence(np.inf)
 
         if self.early_stopping:
             # Restore the best weights. _best_theta is a copy, never a view
@@ -1074,17 +1112,30 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             # beats the previous best (MLPRegressor keeps its final weights).
             theta[...] = self._best_theta
 
+    def _divergence(self, loss):
+        return ValueError(
+            f"The training loss became {loss} in epoch {self.n_iter_ + 1}: the "
+            "fit diverged. Use a smaller learning_rate_init (now "
+            f"{self.learning_rate_init}), or scale the data (StandardScaler for "
+            "X; TransformedTargetRegressor for y)."
+        )
+
     def _split(self, X, y, sample_weight, random_state):
         """Set aside the early-stopping validation set, as MLPRegressor does."""
+        n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
+        if n_val < 2 or n_val >= X.shape[0]:
+            # Checked here, before train_test_split, whose own message for an
+            # empty training set names its parameters, not ours.
+            raise ValueError(
+                f"The validation set is too small ({n_val} of {X.shape[0]} "
+                "samples) or leaves no training data. Increase "
+                "'validation_fraction' or the size of your dataset, or pass "
+                "X_val and y_val to fit."
+            )
         arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
         parts = train_test_split(
             *arrays, random_state=random_state, test_size=self.validation_fraction
         )
-        if parts[1].shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
         X_train, X_val, y_train, y_val = parts[:4]
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
         return X_train, y_train, sw_train, (X_val, y_val, sw_val)
@@ -1201,7 +1252,17 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             dtype=(np.float64, np.float32),
             reset=False,
         )
-        y_pred = self._fitted_network().predict(self._theta, X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            y_pred = self._fitted_network().predict(self._theta, X)
+        finite = np.isfinite(y_pred).all(axis=1)
+        if not finite.all():
+            raise ValueError(
+                f"The network overflows on {np.count_nonzero(~finite)} of "
+                f"{X.shape[0]} rows of X (first: row {np.argmin(finite)}), so their "
+                "predictions would not be finite. Those rows are far outside the "
+                "scale of the training data: scale X as it was scaled for fit "
+                "(e.g. with the same StandardScaler in a Pipeline)."
+            )
         return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
 
     def __sklearn_tags__(self):
