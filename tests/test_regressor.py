@@ -546,6 +546,56 @@ def test_ctrl_c_before_the_first_lbfgs_iteration_keeps_the_initial_weights(
     assert np.isfinite(est.predict(X)).all()
 
 
+def _interrupt_predict_on_call(monkeypatch, n):
+    """Make the n-th call of Network.predict raise KeyboardInterrupt."""
+    original = Network.predict
+    calls = {"count": 0}
+
+    def predict(self, *args, **kwargs):
+        calls["count"] += 1
+        if calls["count"] == n:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "predict", predict)
+    return calls
+
+
+@pytest.mark.parametrize("where", ["training", "validation"])
+def test_ctrl_c_with_early_stopping_leaves_a_consistent_model(monkeypatch, where):
+    # Ctrl-C may land while a minibatch trains or while the epoch's validation
+    # score is computed. Either way the model must be exactly that of a fit
+    # stopped after the epochs it reports (n_iter_).
+    X, y = _data(n_samples=100)
+    params = {
+        "hidden_layer_sizes": (5,),
+        "solver": "adam",
+        "early_stopping": True,
+        "learning_rate_init": 0.01,
+        "max_iter": 50,
+        "random_state": 0,
+    }
+    if where == "training":
+        _interrupt_on_call(monkeypatch, 3)  # the 3rd epoch (one batch each)
+    else:
+        _interrupt_predict_on_call(monkeypatch, 3)  # the 3rd epoch's validation
+    est = BackpropRegressor(**params)
+    with pytest.warns(UserWarning, match="Training interrupted by user."):
+        est.fit(X, y)
+    monkeypatch.undo()
+
+    assert est.n_iter_ == len(est.loss_curve_)
+    assert len(est.validation_scores_) == est.n_iter_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = BackpropRegressor(**{**params, "max_iter": est.n_iter_}).fit(X, y)
+    assert est.t_ == reference.t_
+    assert est.loss_curve_ == reference.loss_curve_
+    assert est.validation_scores_ == reference.validation_scores_
+    assert est.best_validation_score_ == reference.best_validation_score_
+    assert_weights_equal(_weights(est), _weights(reference))
+
+
 # -- assigning coefs_ and intercepts_ ---------------------------------------------
 
 
@@ -837,3 +887,74 @@ def test_defaults_are_mlpregressors():
     ours = BackpropRegressor().get_params()
     theirs = MLPRegressor().get_params()
     assert ours == theirs
+
+
+# -- continuing after changing the solver or early stopping ---------------------------
+
+
+def _tiny_step(**params):
+    """Parameters whose one epoch moves no weight: lr 1e-300 rounds away."""
+    return {"learning_rate_init": 1e-300, "max_iter": 1, **params}
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [("lbfgs", "sgd"), ("lbfgs", "adam"), ("sgd", "adam"), ("adam", "sgd")],
+)
+def test_warm_start_after_changing_the_solver_continues_from_the_weights(first, then):
+    # E.g. L-BFGS for a good start, then Adam to fine-tune: warm_start reuses
+    # the previous solution (the weights) with the new solver.
+    X, y = _data()
+    est = BackpropRegressor(
+        hidden_layer_sizes=(5,), solver=first, max_iter=5, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+        before = _weights(est)
+        est.set_params(warm_start=True, **_tiny_step(solver=then, max_fun=1))
+        est.fit(X, y)
+    assert_weights_equal(_weights(est), before)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("lbfgs", "sgd"), ("sgd", "adam"), ("adam", "sgd")]
+)
+def test_partial_fit_after_changing_the_solver_continues_from_the_weights(first, then):
+    X, y = _data()
+    est = BackpropRegressor(
+        hidden_layer_sizes=(5,), solver=first, max_iter=5, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    before = _weights(est)
+    est.set_params(**_tiny_step(solver=then))
+    est.partial_fit(X, y)
+    assert_weights_equal(_weights(est), before)
+    assert est.n_iter_ == 1
+
+
+@pytest.mark.parametrize("solver", STOCHASTIC)
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_warm_start_after_switching_early_stopping(solver, early_stopping):
+    X, y = _data(n_samples=100)
+    est = BackpropRegressor(
+        hidden_layer_sizes=(5,),
+        solver=solver,
+        early_stopping=early_stopping,
+        max_iter=5,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+        before = _weights(est)
+        est.set_params(warm_start=True, **_tiny_step(early_stopping=not early_stopping))
+        est.fit(X, y)
+    assert_weights_equal(_weights(est), before)
+    if early_stopping:  # switched off
+        assert est.best_loss_ == est.loss_curve_[-1]
+    else:  # switched on
+        assert len(est.validation_scores_) == 1
+        assert est.best_loss_ is None
