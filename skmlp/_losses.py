@@ -99,11 +99,16 @@ class HalfPoissonDeviance:
 
         See :meth:`HalfSquaredError.value_and_grad` for the contract.
         """
+        # Where y == 0 the loss is y_hat and dL/dy_hat is 1: finite even when
+        # y_hat underflows to 0, where y / y_hat and (y_hat - y) / y_hat are 0/0.
+        nonzero = y != 0
+        ratio = np.divide(y, y_hat, out=np.ones_like(y_hat), where=nonzero)
         loss = np.average(
-            xlogy(y, y / y_hat) - y + y_hat, weights=sample_weight, axis=0
+            xlogy(y, ratio) - y + y_hat, weights=sample_weight, axis=0
         ).sum()
         dy_hat = y_hat - y
-        dy_hat /= y_hat
+        np.divide(dy_hat, y_hat, out=dy_hat, where=nonzero)
+        dy_hat[~nonzero] = 1.0
         if sample_weight is not None:
             dy_hat *= sample_weight[:, np.newaxis]
         return float(loss), dy_hat

@@ -94,7 +94,7 @@ from sklearn.utils import gen_batches
 from sklearn.utils.extmath import safe_sparse_dot
 
 from ._activations import ACTIVATIONS
-from ._losses import HalfSquaredError
+from ._losses import LOSSES, HalfSquaredError
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,9 @@ class Network:
         The activation of each layer ``l = 1, ..., K``: the hidden ones, then
         the output one.
 
-    loss : object, default=HalfSquaredError()
-        A loss from :mod:`skmlp._losses`, with ``value_and_grad``.
+    loss : object or str, default=HalfSquaredError()
+        A loss from :mod:`skmlp._losses`, with ``value_and_grad``, or the name
+        of one in :data:`skmlp._losses.LOSSES`.
     """
 
     layer_units: tuple
@@ -125,6 +126,8 @@ class Network:
     _intercept_slices: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
+        if isinstance(self.loss, str):
+            object.__setattr__(self, "loss", LOSSES[self.loss])
         if len(self.activations) != len(self.layer_units) - 1:
             raise ValueError("Need one activation per layer.")
         fans = list(zip(self.layer_units[:-1], self.layer_units[1:], strict=True))

@@ -36,6 +36,29 @@ from ._optimizers import SGD, Adam, clip_grad_norm
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
+#: ``stacklevel`` that points a solver's warning at the caller of fit or
+#: partial_fit: solver <- _fit <- fit <- _fit_context's wrapper <- caller.
+_USER = 5
+
+#: Bookkeeping of the minibatch solvers' stopping rule, started by the solver.
+_STOPPING_STATE = (
+    "_no_improvement_count",
+    "best_loss_",
+    "validation_scores_",
+    "validation_loss_curve_",
+    "best_validation_score_",
+)
+
+#: What an epoch advances besides the curves; checkpointed with the weights.
+_EPOCH_COUNTERS = (
+    "n_iter_",
+    "t_",
+    "loss_",
+    "best_loss_",
+    "best_validation_score_",
+    "_no_improvement_count",
+)
+
 
 class _ParameterList(list):
     """``coefs_`` or ``intercepts_``: views into ``theta`` that write through.
@@ -650,8 +673,17 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"{which} needs {len(views)} arrays, one per layer; got {len(arrays)}."
             )
-        for i, array in enumerate(arrays):
-            views[i] = array
+        arrays = [np.asarray(array) for array in arrays]
+        # Check every shape before writing anything: a failed assignment
+        # leaves the model as it was.
+        for i, (view, array) in enumerate(zip(views, arrays, strict=True)):
+            if array.shape != view.shape:
+                raise ValueError(
+                    f"Layer {i} has shape {view.shape}, got an array of shape "
+                    f"{array.shape}. Refit with the architecture you need instead."
+                )
+        for view, array in zip(views, arrays, strict=True):
+            view[...] = array
 
     coefs_ = property(
         lambda self: self._views("coefs_"),
@@ -904,18 +936,30 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         self._best_theta = self._theta.copy()
         self._optimizer_state = None
         self.loss_curve_ = []
-        if self.solver in _STOCHASTIC_SOLVERS:
-            self._no_improvement_count = 0
-            self._reset_validation_record()
+        for name in _STOPPING_STATE:  # a previous fit's, set anew by the solver
+            self.__dict__.pop(name, None)
 
-    def _reset_validation_record(self):
+    def _sync_stopping_state(self, has_validation):
+        """Make the stopping bookkeeping match the current settings.
+
+        A fresh fit starts it as MLPRegressor does. A warm start or
+        ``partial_fit`` may follow a fit by another solver, or with early
+        stopping or a validation set switched on or off; MLPRegressor then
+        fails with an AttributeError or a TypeError, while this keeps what
+        still applies and starts the rest.
+        """
+        if "_no_improvement_count" not in self.__dict__:
+            self._no_improvement_count = 0
         if self.early_stopping:
             self.best_loss_ = None
-        else:
+        elif self.__dict__.get("best_loss_") is None:
             self.best_loss_ = np.inf
-        self.validation_scores_ = [] if self.early_stopping else None
-        self.validation_loss_curve_ = [] if self.early_stopping else None
-        self.best_validation_score_ = -np.inf if self.early_stopping else None
+        if not has_validation:
+            self.validation_scores_ = self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+        elif self.__dict__.get("validation_scores_") is None:
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.best_validation_score_ = -np.inf
 
     def _optimizer(self):
         if self.solver == "sgd":
@@ -977,7 +1021,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 callback=record,
             )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            warnings.warn("Training interrupted by user.", stacklevel=_USER)
             self._theta[...] = last["x"]
             self.n_iter_ = last["nit"]
             self.loss_ = self.loss_curve_[-1] if last["nit"] else np.nan
@@ -993,7 +1037,11 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                     "\nIncrease the number of iterations to improve the "
                     f"convergence (max_iter={self.max_iter})."
                 )
-            warnings.warn(message, ConvergenceWarning, stacklevel=3)
+            message += (
+                "\nYou might also want to scale the data as shown in:\n"
+                "    https://scikit-learn.org/stable/modules/preprocessing.html"
+            )
+            warnings.warn(message, ConvergenceWarning, stacklevel=_USER)
         self.loss_ = float(result.fun)
         self._theta[...] = result.x
 
@@ -1003,7 +1051,13 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         net = self._fitted_network()
         theta = self._theta
         optimizer = self._optimizer()
-        if not incremental or self._optimizer_state is None:
+        previous = self._optimizer_state
+        if (
+            not incremental
+            or previous is None
+            # The solver changed since the state was made.
+            or previous.keys() != optimizer.init(theta[:0]).keys()
+        ):
             self._optimizer_state = optimizer.init(theta)
         state = self._optimizer_state
 
@@ -1011,12 +1065,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             X, y, sample_weight, validation = self._split(
                 X, y, sample_weight, random_state
             )
-        if not self.early_stopping and self.best_loss_ is None:
-            self.best_loss_ = np.inf  # early stopping switched off since the last fit
-        if validation is not None and self.validation_scores_ is None:
-            # A validation set where the previous fit had none.
-            self.validation_scores_, self.validation_loss_curve_ = [], []
-            self.best_validation_score_ = -np.inf
+        self._sync_stopping_state(validation is not None)
         scorer = self._scorer(validation)
         dropout = self._dropout_rates(net.n_layers - 1)
         n_samples = X.shape[0]
@@ -1033,9 +1082,9 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         ]
 
         # The last completed epoch, restored if training is interrupted.
-        done = (theta.copy(), copy.deepcopy(state))
+        self.n_iter_ = 0
+        done = self._checkpoint()
         try:
-            self.n_iter_ = 0
             for _ in range(self.max_iter):
                 if self.shuffle:
                     # The same draws as MLPRegressor: the previous order,
@@ -1080,8 +1129,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 if not self.early_stopping:
                     self._update_training_loss()
                 optimizer.iteration_ends(state, self.t_)
-                np.copyto(done[0], theta)
-                done = (done[0], copy.deepcopy(state))
+                done = self._checkpoint()
 
                 if self._no_improvement_count > self.n_iter_no_change:
                     if self._stop_on_plateau(optimizer, state):
@@ -1094,12 +1142,11 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=3,
+                        stacklevel=_USER,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
-            theta[...] = done[0]
-            self._optimizer_state = done[1]
+            warnings.warn("Training interrupted by user.", stacklevel=_USER)
+            self._restore(done)
         else:
             # Each batch's loss was finite before its step; check the weights
             # after the last step too, on the last batch.
@@ -1111,6 +1158,38 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             # of theta, so this is right even when a warm-start refit never
             # beats the previous best (MLPRegressor keeps its final weights).
             theta[...] = self._best_theta
+
+    def _checkpoint(self):
+        """Save what a completed epoch leaves, to restore on Ctrl-C."""
+        curves = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
+        return {
+            "_theta": self._theta.copy(),
+            "_best_theta": self._best_theta.copy(),
+            "_optimizer_state": copy.deepcopy(self._optimizer_state),
+            "counters": {
+                name: self.__dict__[name]
+                for name in _EPOCH_COUNTERS
+                if name in self.__dict__
+            },
+            "lengths": {
+                name: len(getattr(self, name))
+                for name in curves
+                if getattr(self, name) is not None
+            },
+        }
+
+    def _restore(self, done):
+        """Go back to a checkpoint: the weights and all epoch bookkeeping."""
+        self._theta[...] = done["_theta"]
+        self._best_theta[...] = done["_best_theta"]
+        self._optimizer_state = done["_optimizer_state"]
+        for name in _EPOCH_COUNTERS:
+            if name in done["counters"]:
+                setattr(self, name, done["counters"][name])
+            else:
+                self.__dict__.pop(name, None)
+        for name, length in done["lengths"].items():
+            del getattr(self, name)[length:]
 
     def _divergence(self, loss):
         return ValueError(
@@ -1147,7 +1226,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is "
                 "going to be clipped",
-                stacklevel=4,
+                stacklevel=_USER + 1,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 

@@ -53,7 +53,7 @@ def _reference_forward(net, theta, X):
 def _reference_loss(net, theta, X, y, sample_weight, alpha):
     """Equation (3): per-sample loss summed over outputs, weighted mean, + L2."""
     y_hat, _, coefs = _reference_forward(net, theta, X)
-    if net.loss == "squared_error":
+    if net.loss.name == "squared_error":
         per_sample = 0.5 * ((y_hat - y) ** 2).sum(axis=1)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):

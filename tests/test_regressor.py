@@ -886,7 +886,16 @@ def test_only_two_positional_parameters():
 def test_defaults_are_mlpregressors():
     ours = BackpropRegressor().get_params()
     theirs = MLPRegressor().get_params()
-    assert ours == theirs
+    assert {name: ours[name] for name in theirs} == theirs
+    # The parameters MLPRegressor lacks default to its behaviour.
+    assert {name: ours[name] for name in set(ours) - set(theirs)} == {
+        "out_activation": None,
+        "huber_delta": 1.0,
+        "dropout": 0.0,
+        "init": "glorot_uniform",
+        "max_grad_norm": None,
+        "scoring": None,
+    }
 
 
 # -- continuing after changing the solver or early stopping ---------------------------
