@@ -86,6 +86,8 @@ def cases(epochs):
     yield "lbfgs sparse CSC", lbfgs, {"sparse": "csc"}
     yield "adam  no shuffle", dict(adam, shuffle=False), {}
     yield "adam  alpha=1", dict(adam, alpha=1.0), {}
+    yield "adam  poisson", dict(adam, loss="poisson"), {"poisson": True}
+    yield "lbfgs poisson", dict(lbfgs, loss="poisson"), {"poisson": True}
 
 
 def run(epochs, dtypes, baseline=None):
@@ -98,6 +100,8 @@ def run(epochs, dtypes, baseline=None):
             n_outputs = opts.get("n_outputs", 1)
             X, y, sw = data(n_outputs=n_outputs, dtype=dtype)
             sw = sw.astype(dtype) if opts.get("sample_weight") else None
+            if opts.get("poisson"):
+                y = np.exp(y)
             if opts.get("sparse"):
                 X = sp.random(
                     X.shape[0], 40, density=0.2, format=opts["sparse"], random_state=0

@@ -7,11 +7,13 @@ minibatches, stopping, fitted attributes). It does no array math of its own.
 """
 
 import copy
+import math
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
@@ -52,6 +54,21 @@ class _ParameterList(list):
                 f"{value.shape}. Refit with the architecture you need instead."
             )
         target[...] = value
+
+
+def _gather_rows(a, rows, out):
+    """Return ``a[rows]``, written into ``out`` when that is a dense array.
+
+    The minibatch loop gathers each epoch's shuffled order once, into the
+    arrays of the previous epoch rather than new ones. ``out`` is ``a`` itself
+    in the first epoch, and then not reusable.
+    """
+    if a is None:
+        return None
+    if sp.issparse(a) or out is a:
+        return a[rows]
+    # mode="clip": the indices are valid, and "raise" would buffer ``out``.
+    return np.take(a, rows, axis=0, out=out, mode="clip")
 
 
 def _check_stochastic_solver(estimator):
@@ -555,10 +572,13 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 self._initialize(X, y, random_state)
             else:
                 self._check_architecture(hidden, y)
-            if self.solver in _STOCHASTIC_SOLVERS:
-                self._fit_stochastic(X, y, sample_weight, random_state, incremental)
-            else:
-                self._fit_lbfgs(X, y, sample_weight)
+            # One BLAS thread when the batches' matrix products are small
+            # (see Network.blas_threads).
+            with self._fitted_network().blas_threads(self._batch_rows(X)):
+                if self.solver in _STOCHASTIC_SOLVERS:
+                    self._fit_stochastic(X, y, sample_weight, random_state, incremental)
+                else:
+                    self._fit_lbfgs(X, y, sample_weight)
             if not np.isfinite(self._theta).all():
                 raise ValueError(
                     "Solver produced non-finite parameter weights. The input data "
@@ -654,16 +674,31 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             epsilon=self.epsilon,
         )
 
-    def _fit_lbfgs(self, X, y, sample_weight):
-        net = self._fitted_network()
+    def _lbfgs_objective(self, net, X, y, sample_weight):
+        """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
         dtype = self._theta.dtype
+        workspace = net.workspace(X.shape[0], dtype)
+        grad = np.empty_like(self._theta)
 
         def loss_and_grad(x):
             # scipy works in float64; the network keeps the model's dtype.
-            loss, grad = net.loss_and_grad(
-                x.astype(dtype, copy=False), X, y, sample_weight, self.alpha
+            loss, _ = net.loss_and_grad(
+                x.astype(dtype, copy=False),
+                X,
+                y,
+                sample_weight,
+                self.alpha,
+                grad,
+                workspace=workspace,
             )
-            return loss, grad.astype(np.float64, copy=False)
+            # A copy: scipy keeps gradients from earlier calls.
+            return loss, grad.astype(np.float64, copy=True)
+
+        return loss_and_grad
+
+    def _fit_lbfgs(self, X, y, sample_weight):
+        net = self._fitted_network()
+        loss_and_grad = self._lbfgs_objective(net, X, y, sample_weight)
 
         last = {"x": self._theta.astype(np.float64), "nit": 0}
 
@@ -726,6 +761,9 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         batch_size = self._batch_size(n_samples)
         sample_idx = np.arange(n_samples)
         grad = np.empty_like(theta)
+        # Made once per fit, reused by every batch of every epoch.
+        workspace = net.workspace(batch_size, theta.dtype)
+        X_epoch, y_epoch, sw_epoch = X, y, sample_weight
 
         # The last completed epoch, restored if training is interrupted.
         done = (theta.copy(), copy.deepcopy(state))
@@ -736,12 +774,14 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                     # The same draws as MLPRegressor: the previous order,
                     # reshuffled, so both see the same minibatches.
                     sample_idx = shuffle(sample_idx, random_state=random_state)
-                    X_epoch, y_epoch = X[sample_idx], y[sample_idx]
-                    sw_epoch = (
-                        None if sample_weight is None else sample_weight[sample_idx]
+                    X_epoch, y_epoch, sw_epoch = (
+                        _gather_rows(a, sample_idx, out=a_epoch)
+                        for a, a_epoch in zip(
+                            (X, y, sample_weight),
+                            (X_epoch, y_epoch, sw_epoch),
+                            strict=True,
+                        )
                     )
-                else:
-                    X_epoch, y_epoch, sw_epoch = X, y, sample_weight
 
                 accumulated_loss = 0.0
                 for batch in gen_batches(n_samples, batch_size):
@@ -752,8 +792,9 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                         None if sw_epoch is None else sw_epoch[batch],
                         self.alpha,
                         grad,
+                        workspace=workspace,
                     )
-                    if not np.isfinite(batch_loss):
+                    if not math.isfinite(batch_loss):
                         raise ValueError(
                             f"The training loss became {batch_loss} in epoch "
                             f"{self.n_iter_ + 1}: the fit diverged. Use a smaller "
@@ -816,6 +857,15 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         X_train, X_val, y_train, y_val = parts[:4]
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
         return X_train, X_val, y_train, y_val, sw_train, sw_val
+
+    def _batch_rows(self, X):
+        """Return the rows of one gradient evaluation: a minibatch, or all of X."""
+        n_samples = X.shape[0]
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            return n_samples
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
