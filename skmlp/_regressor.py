@@ -7,6 +7,7 @@ minibatches, stopping, fitted attributes). It does no array math of its own.
 """
 
 import copy
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -801,8 +802,13 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 self._check_architecture(hidden, y)
             # Overflow is detected where it matters (a non-finite loss or
             # weights) and reported with a remedy; numpy's RuntimeWarnings
-            # from deep inside a matmul would only be noise.
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # from deep inside a matmul would only be noise. One BLAS thread
+            # when the batches' matrix products are small (see
+            # Network.blas_threads).
+            with (
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+                self._fitted_network().blas_threads(self._batch_rows(X)),
+            ):
                 if self.solver in _STOCHASTIC_SOLVERS:
                     validation = self._validation_set(X, y, sample_weight, validation)
                     self._fit_stochastic(
@@ -977,9 +983,11 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             epsilon=self.epsilon,
         )
 
-    def _fit_lbfgs(self, X, y, sample_weight):
-        net = self._fitted_network()
+    def _lbfgs_objective(self, net, X, y, sample_weight):
+        """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
         dtype = self._theta.dtype
+        workspace = net.workspace(X.shape[0], dtype)
+        grad = np.empty_like(self._theta)
 
         evaluations = 0
 
@@ -987,17 +995,30 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             nonlocal evaluations
             evaluations += 1
             # scipy works in float64; the network keeps the model's dtype.
-            loss, grad = net.loss_and_grad(
-                x.astype(dtype, copy=False), X, y, sample_weight, self.alpha
+            loss, _ = net.loss_and_grad(
+                x.astype(dtype, copy=False),
+                X,
+                y,
+                sample_weight,
+                self.alpha,
+                grad,
+                workspace=workspace,
             )
-            if not (np.isfinite(loss) and np.isfinite(grad).all()):
+            if not (math.isfinite(loss) and np.isfinite(grad).all()):
                 raise ValueError(
                     f"The loss or its gradient became non-finite (loss={loss}) at "
                     f"L-BFGS evaluation {evaluations}: the data's scale overflows "
                     f"{dtype.name} in the network. Scale X (e.g. StandardScaler) and "
                     "y (e.g. TransformedTargetRegressor), or increase alpha."
                 )
-            return loss, grad.astype(np.float64, copy=False)
+            # A copy: scipy keeps gradients from earlier calls.
+            return loss, grad.astype(np.float64, copy=True)
+
+        return loss_and_grad
+
+    def _fit_lbfgs(self, X, y, sample_weight):
+        net = self._fitted_network()
+        loss_and_grad = self._lbfgs_objective(net, X, y, sample_weight)
 
         last = {"x": self._theta.astype(np.float64), "nit": 0}
 
@@ -1072,10 +1093,12 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         batch_size = self._batch_size(n_samples)
         sample_idx = np.arange(n_samples)
         grad = np.empty_like(theta)
+        # Made once per fit, reused by every batch of every epoch.
+        workspace = net.workspace(batch_size, theta.dtype)
 
         # One shuffled copy of the training data per epoch, gathered into
         # buffers allocated once: minibatches are then contiguous slices.
-        training = (X, y, sample_weight)
+        training = X_epoch, y_epoch, sw_epoch = (X, y, sample_weight)
         buffers = [
             np.empty(a.shape, a.dtype) if self.shuffle and _is_dense(a) else None
             for a in training
@@ -1094,8 +1117,6 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                         _take_rows(a, sample_idx, out)
                         for a, out in zip(training, buffers, strict=True)
                     )
-                else:
-                    X_epoch, y_epoch, sw_epoch = X, y, sample_weight
 
                 accumulated_loss = 0.0
                 for batch in gen_batches(n_samples, batch_size):
@@ -1110,8 +1131,9 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                         self.alpha,
                         grad,
                         dropout_masks=masks,
+                        workspace=workspace,
                     )
-                    if not np.isfinite(batch_loss):
+                    if not math.isfinite(batch_loss):
                         raise self._divergence(batch_loss)
                     if self.max_grad_norm is not None:
                         clip_grad_norm(grad, self.max_grad_norm)
@@ -1218,6 +1240,15 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         X_train, X_val, y_train, y_val = parts[:4]
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
         return X_train, y_train, sw_train, (X_val, y_val, sw_val)
+
+    def _batch_rows(self, X):
+        """Return the rows of one gradient evaluation: a minibatch, or all of X."""
+        n_samples = X.shape[0]
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            return n_samples
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
