@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._callbacks import CallbackSupportMixin, FitTasks
 from ._losses import LOSSES, get_loss
 from ._network import Network
 from ._optimizers import SGD, Adam, clip_grad_norm
@@ -95,6 +96,11 @@ def _take_rows(array, indices, out):
     return np.take(array, indices, axis=0, out=out, mode="clip")
 
 
+def _is_callback_state(name):
+    """Say whether an attribute belongs to scikit-learn's callback machinery."""
+    return name.startswith(("_skl_callbacks", "_callback_", "_parent_callback"))
+
+
 def _check_stochastic_solver(estimator):
     # Unlike MLPRegressor 1.9, whose check is never called (it tests the bound
     # method's truth value), hide partial_fit for L-BFGS.
@@ -107,7 +113,7 @@ def _check_stochastic_solver(estimator):
     return True
 
 
-class BackpropRegressor(RegressorMixin, BaseEstimator):
+class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     """Multi-layer perceptron regressor trained by hand-written backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
@@ -790,7 +796,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         # What this call started from: a failed call puts it back, so the
         # estimator is never left half-updated.
-        before = copy.deepcopy(self.__dict__)
+        before = self._fitted_state()
         try:
             X, y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, first_pass
@@ -805,28 +811,61 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             # from deep inside a matmul would only be noise. One BLAS thread
             # when the batches' matrix products are small (see
             # Network.blas_threads).
+            stochastic = self.solver in _STOCHASTIC_SOLVERS
+            tasks = FitTasks(
+                self,
+                # L-BFGS begins one iteration more than it runs.
+                max_subtasks=(1 if incremental else self.max_iter) + (not stochastic),
+                X=X,
+                y=y,
+                sample_weight=sample_weight,
+            )
             with (
                 np.errstate(over="ignore", invalid="ignore", divide="ignore"),
                 self._fitted_network().blas_threads(self._batch_rows(X)),
             ):
-                if self.solver in _STOCHASTIC_SOLVERS:
+                if stochastic:
                     validation = self._validation_set(X, y, sample_weight, validation)
                     self._fit_stochastic(
-                        X, y, sample_weight, random_state, incremental, validation
+                        X,
+                        y,
+                        sample_weight,
+                        random_state,
+                        incremental,
+                        validation,
+                        tasks,
                     )
                 else:
-                    self._fit_lbfgs(X, y, sample_weight)
+                    self._fit_lbfgs(X, y, sample_weight, tasks)
             if not np.isfinite(self._theta).all():
                 raise ValueError(
                     "Solver produced non-finite parameter weights. The input data "
                     "may contain large values and need to be preprocessed: scale X "
                     "(e.g. with StandardScaler) and y, or lower learning_rate_init."
                 )
+            tasks.finish()
         except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
+            self._restore_fitted_state(before)
             raise
         return self
+
+    def _fitted_state(self):
+        """Return a deep copy of everything fit changes.
+
+        Hyperparameters are left out (fit never changes them), and so are the
+        callbacks and their contexts, which belong to the caller.
+        """
+        return {
+            name: copy.deepcopy(value)
+            for name, value in self.__dict__.items()
+            if name not in self._get_param_names() and not _is_callback_state(name)
+        }
+
+    def _restore_fitted_state(self, state):
+        for name in list(self.__dict__):
+            if name not in self._get_param_names() and not _is_callback_state(name):
+                del self.__dict__[name]
+        self.__dict__.update(state)
 
     def _check_solver_options(self, validation):
         """Reject options that L-BFGS cannot honour, before any work."""
@@ -1016,17 +1055,27 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
 
         return loss_and_grad
 
-    def _fit_lbfgs(self, X, y, sample_weight):
+    def _fit_lbfgs(self, X, y, sample_weight, tasks):
         net = self._fitted_network()
+        dtype = self._theta.dtype
         loss_and_grad = self._lbfgs_objective(net, X, y, sample_weight)
 
-        last = {"x": self._theta.astype(np.float64), "nit": 0}
+        last = {"x": self._theta.astype(np.float64), "nit": 0, "stopped": False}
+
+        def weights():
+            return last["x"].astype(dtype)
 
         def record(intermediate_result):
             last["x"], last["nit"] = intermediate_result.x.copy(), last["nit"] + 1
             self.loss_curve_.append(float(intermediate_result.fun))
             if self.verbose:
                 print(f"Iteration {last['nit']}, loss = {self.loss_curve_[-1]:.8f}")
+            if tasks.end(weights):
+                last["stopped"] = True
+                raise StopIteration  # scipy ends the minimization cleanly
+            tasks.begin("iteration", weights)
+
+        tasks.begin("iteration", weights)
 
         try:
             result = scipy.optimize.minimize(
@@ -1048,7 +1097,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             self.loss_ = self.loss_curve_[-1] if last["nit"] else np.nan
             return
         self.n_iter_ = min(result.nit, self.max_iter)
-        if result.status != 0:
+        if result.status != 0 and not last["stopped"]:
             message = (
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
                 f"(status={result.status}):\n{result.message}\n"
@@ -1067,7 +1116,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         self._theta[...] = result.x
 
     def _fit_stochastic(
-        self, X, y, sample_weight, random_state, incremental, validation
+        self, X, y, sample_weight, random_state, incremental, validation, tasks
     ):
         net = self._fitted_network()
         theta = self._theta
@@ -1109,6 +1158,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         done = self._checkpoint()
         try:
             for _ in range(self.max_iter):
+                tasks.begin("epoch", theta.copy)
                 if self.shuffle:
                     # The same draws as MLPRegressor: the previous order,
                     # reshuffled, so both see the same minibatches.
@@ -1152,6 +1202,8 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                     self._update_training_loss()
                 optimizer.iteration_ends(state, self.t_)
                 done = self._checkpoint()
+                if tasks.end(theta.copy):
+                    break  # a callback asked to stop after this epoch
 
                 if self._no_improvement_count > self.n_iter_no_change:
                     if self._stop_on_plateau(optimizer, state):
