@@ -16,7 +16,10 @@ from sklearn.neural_network import MLPRegressor
 
 from skmlp import BackpropRegressor
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.mlp_reference,
+]
 
 RTOL = 1e-10
 

@@ -345,6 +345,7 @@ def _convergence_messages(est, X, y):
     return [str(w.message) for w in caught if w.category is ConvergenceWarning]
 
 
+@pytest.mark.mlp_reference
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_convergence_warning_at_max_iter_is_mlpregressors(solver):
     X, y = _data()
@@ -883,6 +884,7 @@ def test_only_two_positional_parameters():
         BackpropRegressor((7,), "tanh", "poisson")
 
 
+@pytest.mark.mlp_reference
 def test_defaults_are_mlpregressors():
     ours = BackpropRegressor().get_params()
     theirs = MLPRegressor().get_params()
