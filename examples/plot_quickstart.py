@@ -31,14 +31,14 @@ X, y = load_diabetes(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 y_scale = y_train.std()  # scale the target so the default learning rate suits it
 
-params = dict(
-    hidden_layer_sizes=(16,),
-    alpha=10.0,
-    learning_rate_init=1e-2,
-    max_iter=500,
-    early_stopping=True,
-    random_state=0,
-)
+params = {
+    "hidden_layer_sizes": (16,),
+    "alpha": 10.0,
+    "learning_rate_init": 1e-2,
+    "max_iter": 500,
+    "early_stopping": True,
+    "random_state": 0,
+}
 
 # %%
 # Fit both and compare
