@@ -85,12 +85,17 @@ def setup(app):
 html_theme = "pydata_sphinx_theme"
 html_title = f"skmlp {release}"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    "secondary_sidebar_items": {
-        "auto_examples/*": ["page-toc", "sg_download_links", "sg_launcher_links"],
-    },
+    # The download and launcher links render only on gallery pages.
+    "secondary_sidebar_items": [
+        "page-toc",
+        "sourcelink",
+        "sg_download_links",
+        "sg_launcher_links",
+    ],
 }
 html_sidebars = {"changelog": [], "benchmarks": [], "getting_started": []}
 # MathJax is loaded by the reader's browser, from its CDN by default. For
@@ -114,7 +119,6 @@ sphinx_gallery_conf = {
         ]
     ),
     "doc_module": ("skmlp",),
-    "reference_url": {"skmlp": None},
     "backreferences_dir": "gen_modules/backreferences",
     "min_reported_time": 1,
     "remove_config_comments": True,
