@@ -13,10 +13,14 @@ They are looked up by name in :data:`ACTIVATIONS`. The estimator stores only
 the name, so a fitted model holds no functions (pickle and skops stay simple).
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, ndtr
+
+#: Slope of the leaky ReLU for negative inputs.
+LEAKY_RELU_SLOPE = 0.01
 
 
 class Activation(NamedTuple):
@@ -97,14 +101,100 @@ def _exp_backward(dz, z, a):
     return dz
 
 
+def _leaky_relu(z, out):
+    r"""Leaky ReLU, :math:`\sigma(z) = z` for :math:`z > 0`, else :math:`0.01 z`."""
+    slope = np.where(z > 0, 1, LEAKY_RELU_SLOPE).astype(z.dtype, copy=False)
+    return np.multiply(z, slope, out=out)
+
+
+def _leaky_relu_backward(dz, z, a):
+    r""":math:`\sigma'(z) = 1` for :math:`z > 0`, else 0.01.
+
+    ``a`` has the sign of ``z``, so the derivative is read from ``a``.
+    """
+    dz *= np.where(a > 0, 1, LEAKY_RELU_SLOPE).astype(dz.dtype, copy=False)
+    return dz
+
+
+def _elu(z, out):
+    r"""ELU (:math:`\alpha = 1`): :math:`z` for :math:`z > 0`, else :math:`e^z - 1`.
+
+    ``expm1`` of ``min(z, 0)`` is accurate near 0 and never overflows.
+    """
+    out[...] = np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+    return out
+
+
+def _elu_backward(dz, z, a):
+    r""":math:`\sigma'(z) = 1` for :math:`z > 0`, else :math:`e^z = a + 1`."""
+    dz *= np.where(a > 0, 1, a + 1)
+    return dz
+
+
+def _softplus(z, out):
+    r"""Softplus, :math:`\sigma(z) = \log(1 + e^z)`, computed without overflow."""
+    return np.logaddexp(0, z, out=out)
+
+
+def _softplus_backward(dz, z, a):
+    r""":math:`\sigma'(z) = 1 / (1 + e^{-z}) = 1 - e^{-a}`.
+
+    From :math:`e^a = 1 + e^z`; ``-expm1(-a)`` keeps full precision when
+    ``a`` is tiny (large negative ``z``).
+    """
+    dz *= -np.expm1(-a)
+    return dz
+
+
+def _gelu(z, out):
+    r"""GELU, exact: :math:`\sigma(z) = z\,\Phi(z)`, :math:`\Phi` the normal CDF."""
+    return np.multiply(z, ndtr(z), out=out)
+
+
+def _gelu_backward(dz, z, a):
+    r""":math:`\sigma'(z) = \Phi(z) + z\,\varphi(z)`."""
+    dz *= ndtr(z) + z * np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
+    return dz
+
+
+def _silu(z, out):
+    r"""SiLU (swish), :math:`\sigma(z) = z\, s(z)` with :math:`s` the logistic."""
+    return np.multiply(z, expit(z), out=out)
+
+
+def _silu_backward(dz, z, a):
+    r""":math:`\sigma'(z) = s(z)\,(1 + z (1 - s(z)))`."""
+    s = expit(z)
+    dz *= s * (1 + z * (1 - s))
+    return dz
+
+
 #: Activations by name. ``'exp'`` is only used as an output activation.
 ACTIVATIONS = {
     "identity": Activation(_identity, _identity_backward),
     "logistic": Activation(_logistic, _logistic_backward),
     "tanh": Activation(_tanh, _tanh_backward),
     "relu": Activation(_relu, _relu_backward),
+    "leaky_relu": Activation(_leaky_relu, _leaky_relu_backward),
+    "elu": Activation(_elu, _elu_backward),
+    "softplus": Activation(_softplus, _softplus_backward),
+    "gelu": Activation(_gelu, _gelu_backward, needs_z=True),
+    "silu": Activation(_silu, _silu_backward, needs_z=True),
     "exp": Activation(_exp, _exp_backward),
 }
 
-#: The names a user may choose for the hidden layers.
-HIDDEN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+#: The names a user may choose for the hidden layers (MLPRegressor's first).
+HIDDEN_ACTIVATIONS = (
+    "identity",
+    "logistic",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "softplus",
+    "gelu",
+    "silu",
+)
+
+#: The names a user may choose for the output layer.
+OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "exp")

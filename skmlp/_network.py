@@ -84,17 +84,62 @@ seed's per-sample :math:`dL/db^l` is :math:`dL/dz^l`; the code calls those rows
 All weights and biases live in one flat vector ``theta``, laid out as
 scikit-learn packs them for L-BFGS: every ``coefs_[l]`` in C order, then every
 ``intercepts_[l]``. :meth:`Network.unpack` returns views into it.
+
+**Speed.** A minibatch solver calls :meth:`Network.loss_and_grad` thousands of
+times with the same shapes, and for small networks numpy's per-call overhead,
+not arithmetic, is most of the time. A :class:`Workspace` therefore holds every
+``z``, ``a`` and ``dz`` array and the per-layer views of ``theta`` and of the
+gradient, made once per fit; matrix products write into them with ``out=``,
+and the L2 term and the division by :math:`S` of (10) run once over the whole
+flat gradient rather than layer by layer. The operations are scikit-learn's, in
+its order, so results stay the same to the last bit.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.utils import gen_batches
-from sklearn.utils.extmath import safe_sparse_dot
+from threadpoolctl import ThreadpoolController
 
 from ._activations import ACTIVATIONS
-from ._losses import LOSSES
+from ._losses import LOSSES, HalfSquaredError
+
+#: Below this many flops in its largest matrix product, a batch is computed
+#: with one BLAS thread. Starting and joining threads costs microseconds when
+#: the other cores are idle, but a BLAS thread that waits for a core taken by
+#: another process stalls every product of the batch: on a busy 2-core machine
+#: two threads made products of this size 20 to 100 times slower. Above it
+#: (2e8 flops take milliseconds), a stalled thread costs at most its share.
+MIN_FLOPS_FOR_BLAS_THREADS = 2e8
+
+#: Rows per chunk in :meth:`Network.predict`, at most: the two activation
+#: buffers stay in the last-level cache's neighbourhood and are reused, where
+#: chunks of ``working_memory`` would allocate (and page in) gigabytes.
+PREDICT_CHUNK_ROWS = 4096
+
+_threadpool_controller = None
+
+
+def _blas_threads(limit):
+    """Return a context limiting BLAS to ``limit`` threads (``None``: no change).
+
+    threadpoolctl inspects the loaded libraries once; later calls reuse that
+    (a fresh ``threadpool_limits`` takes a quarter of a millisecond).
+    """
+    global _threadpool_controller
+    if _threadpool_controller is None:
+        _threadpool_controller = ThreadpoolController()
+    return _threadpool_controller.limit(limits=limit, user_api="blas")
+
+
+def _matmul(a, b, out):
+    """Write ``a @ b`` into ``out``; ``a`` may be a scipy.sparse matrix."""
+    if sp.issparse(a):
+        out[...] = a @ b
+        return out
+    return np.matmul(a, b, out=out)
 
 
 @dataclass(frozen=True)
@@ -114,17 +159,21 @@ class Network:
         The activation of each layer ``l = 1, ..., K``: the hidden ones, then
         the output one.
 
-    loss : str
-        A key of :data:`skmlp._losses.LOSSES`.
+    loss : object or str, default=HalfSquaredError()
+        A loss from :mod:`skmlp._losses`, with ``value_and_grad``, or the name
+        of one in :data:`skmlp._losses.LOSSES`.
     """
 
     layer_units: tuple
     activations: tuple
-    loss: str = "squared_error"
+    loss: object = HalfSquaredError()
     _coef_slices: tuple = field(init=False, repr=False, compare=False)
     _intercept_slices: tuple = field(init=False, repr=False, compare=False)
+    _sigmas: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
+        if isinstance(self.loss, str):
+            object.__setattr__(self, "loss", LOSSES[self.loss])
         if len(self.activations) != len(self.layer_units) - 1:
             raise ValueError("Need one activation per layer.")
         fans = list(zip(self.layer_units[:-1], self.layer_units[1:], strict=True))
@@ -139,6 +188,8 @@ class Network:
             start += fan_out
         object.__setattr__(self, "_coef_slices", tuple(coef_slices))
         object.__setattr__(self, "_intercept_slices", tuple(intercept_slices))
+        sigmas = tuple(ACTIVATIONS[name] for name in self.activations)
+        object.__setattr__(self, "_sigmas", sigmas)
 
     @property
     def n_layers(self):
@@ -169,14 +220,21 @@ class Network:
         bs = [theta[s] for s in self._intercept_slices]
         return Ws, bs
 
-    def init_theta(self, random_state, dtype, factor=6.0):
-        """Draw initial weights and biases, Glorot-uniform, as scikit-learn does.
+    def init_theta(self, random_state, dtype, factor=6.0, scheme="glorot_uniform"):
+        """Draw initial weights and biases.
 
-        For each layer in turn, ``coefs_`` then ``intercepts_`` are drawn from
-        ``U(-r, r)`` with ``r = sqrt(factor / (fan_in + fan_out))``, in float64,
-        in exactly scikit-learn's order, so that a given ``random_state`` gives
+        With the default ``scheme='glorot_uniform'``, for each layer in turn,
+        ``coefs_`` then ``intercepts_`` are drawn from ``U(-r, r)`` with
+        ``r = sqrt(factor / (fan_in + fan_out))``, in float64, in exactly
+        scikit-learn's order, so that a given ``random_state`` gives
         MLPRegressor's initial weights. scikit-learn uses ``factor=2`` when the
         hidden activation is the logistic and 6 otherwise (Glorot and Bengio).
+
+        The other schemes draw the weights and set the biases to zero:
+
+        - ``'glorot_normal'``: ``N(0, s^2)``, ``s = sqrt(2 / (fan_in + fan_out))``;
+        - ``'he_uniform'``: ``U(-r, r)``, ``r = sqrt(6 / fan_in)``;
+        - ``'he_normal'``: ``N(0, s^2)``, ``s = sqrt(2 / fan_in)``.
 
         Parameters
         ----------
@@ -186,34 +244,97 @@ class Network:
         dtype : numpy dtype
             The dtype of the returned vector.
 
-        factor : float, default=6.0
-            Numerator of the Glorot bound.
+        factor : float or sequence of float, default=6.0
+            Numerator of the Glorot-uniform bound, for all layers or one per
+            layer. Only used when ``scheme='glorot_uniform'``.
+
+        scheme : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
+                'he_normal'}, default='glorot_uniform'
+            The initialization scheme.
 
         Returns
         -------
         theta : ndarray of shape (n_params,)
         """
+        factors = np.broadcast_to(factor, (self.n_layers,))
         theta = np.empty(self.n_params, dtype=dtype)
         Ws, bs = self.unpack(theta)
-        for W, b in zip(Ws, bs, strict=True):
+        for W, b, layer_factor in zip(Ws, bs, factors, strict=True):
             fan_out, fan_in = W.shape
-            bound = np.sqrt(factor / (fan_in + fan_out))
-            W.T[...] = random_state.uniform(-bound, bound, (fan_in, fan_out))
-            b[...] = random_state.uniform(-bound, bound, fan_out)
+            shape = (fan_in, fan_out)  # drawn as coefs_, i.e. W.T, like sklearn
+            if scheme == "glorot_uniform":
+                bound = np.sqrt(layer_factor / (fan_in + fan_out))
+                W.T[...] = random_state.uniform(-bound, bound, shape)
+                b[...] = random_state.uniform(-bound, bound, fan_out)
+                continue
+            if scheme == "glorot_normal":
+                W.T[...] = random_state.normal(
+                    0, np.sqrt(2 / (fan_in + fan_out)), shape
+                )
+            elif scheme == "he_uniform":
+                bound = np.sqrt(6 / fan_in)
+                W.T[...] = random_state.uniform(-bound, bound, shape)
+            elif scheme == "he_normal":
+                W.T[...] = random_state.normal(0, np.sqrt(2 / fan_in), shape)
+            else:
+                raise ValueError(f"Unknown init scheme {scheme!r}.")
+            b[...] = 0
         return theta
 
-    def _layers(self, theta):
-        Ws, bs = self.unpack(theta)
-        return zip(
-            Ws, bs, (ACTIVATIONS[name] for name in self.activations), strict=True
-        )
+    def workspace(self, n_rows, dtype):
+        """Return a :class:`Workspace` for batches of up to ``n_rows`` rows."""
+        return Workspace(self, n_rows, dtype)
+
+    def blas_threads(self, n_rows):
+        """Return a context that sets the BLAS threads for batches of ``n_rows``.
+
+        One thread when the largest matrix product of a batch is below
+        :data:`MIN_FLOPS_FOR_BLAS_THREADS`; otherwise the current setting
+        (the machine's default unless the caller limited it).
+        """
+        largest = max(fan_in * fan_out for _, fan_in, fan_out in self._coef_slices)
+        small = 2 * n_rows * largest < MIN_FLOPS_FOR_BLAS_THREADS
+        return _blas_threads(1 if small else None)
+
+    def _forward(self, Ws, bs, X, zs, outs, masks=None):
+        """Run the forward pass (1)-(2).
+
+        ``z^l`` is written into ``zs[l - 1]``, and ``a^l`` into ``outs[l - 1]``,
+        or over ``z^l`` in place where that is ``None`` (when sigma' does not
+        need ``z``, or when nothing does, as in ``predict``). With dropout,
+        layer ``l + 1`` reads ``a^l * masks[l - 1]`` instead of ``a^l``.
+
+        Returns
+        -------
+        activations : list of ndarray
+            ``[a^0, ..., a^K]``.
+
+        inputs : list of ndarray
+            What each layer read: ``inputs[l]`` is ``a^l``, or ``a^l`` times
+            its dropout mask. The same list as ``activations`` without dropout.
+        """
+        activations = [X]
+        inputs = activations if not any(m is not None for m in masks or ()) else [X]
+        hidden_masks = [*(masks or [None] * (self.n_layers - 1)), None]
+        for W, b, sigma, z, out, mask in zip(
+            Ws, bs, self._sigmas, zs, outs, hidden_masks, strict=True
+        ):
+            _matmul(inputs[-1], W.T, out=z)
+            z += b  # (1)
+            activations.append(sigma.forward(z, out=z if out is None else out))  # (2)
+            if inputs is not activations:
+                inputs.append(
+                    activations[-1] if mask is None else activations[-1] * mask
+                )
+        return activations, inputs
 
     def predict(self, theta, X):
         """Run the forward pass (1)-(2) and return ``y_hat``.
 
-        Rows are processed in chunks sized by scikit-learn's ``working_memory``
-        so that the hidden activations never need more than that, however many
-        rows ``X`` has. ``theta`` is only read.
+        Rows go through in chunks of at most :data:`PREDICT_CHUNK_ROWS`, and
+        fewer if scikit-learn's ``working_memory`` asks, so the extra memory
+        is two activation buffers of the widest hidden layer plus ``y_hat``,
+        however many rows ``X`` has. ``theta`` is only read.
 
         Parameters
         ----------
@@ -225,24 +346,74 @@ class Network:
         -------
         y_hat : ndarray of shape (n_samples, n_outputs)
         """
-        layers = list(self._layers(theta))
+        Ws, bs = self.unpack(theta)
         n_samples = X.shape[0]
         dtype = np.result_type(X.dtype, theta.dtype)
         y_hat = np.empty((n_samples, self.layer_units[-1]), dtype=dtype)
-        # Two activation matrices of the widest layer are alive at once.
-        row_bytes = 2 * max(self.layer_units[1:]) * dtype.itemsize
-        chunk = max(1, int(get_config()["working_memory"] * 2**20 // row_bytes))
-        for rows in gen_batches(n_samples, chunk):
-            a = X[rows]
-            for W, b, activation in layers:
-                z = safe_sparse_dot(a, W.T, dense_output=True)
-                z += b
-                a = activation.forward(z, out=z)  # (1), (2); z is not needed again
-            y_hat[rows] = a
+        widths = self.layer_units[1:-1]
+        # Hidden layer l writes into buffer l % 2 while reading the other one;
+        # the output layer writes straight into y_hat.
+        row_bytes = 2 * max(widths, default=1) * dtype.itemsize
+        budget = int(get_config()["working_memory"] * 2**20 // row_bytes)
+        chunk = max(1, min(budget, PREDICT_CHUNK_ROWS, n_samples))
+        buffers = [np.empty(chunk * max(widths, default=0), dtype) for _ in "ab"]
+        with self.blas_threads(chunk):
+            for rows in gen_batches(n_samples, chunk):
+                n = rows.stop - rows.start
+                zs = [
+                    buffers[l % 2][: n * width].reshape(n, width)
+                    for l, width in enumerate(widths)
+                ]
+                zs.append(y_hat[rows])
+                self._forward(Ws, bs, X[rows], zs, [None] * self.n_layers)
         return y_hat
 
-    def loss_and_grad(self, theta, X, y, sample_weight=None, alpha=0.0, grad=None):
-        """Return the loss (3) and its gradient (10) with respect to ``theta``.
+    def draw_dropout_masks(self, n_samples, rates, random_state, dtype):
+        """Draw inverted-dropout masks for the hidden layers of one batch.
+
+        Parameters
+        ----------
+        n_samples : int
+            Rows in the batch.
+
+        rates : sequence of float
+            The dropout rate ``p`` of each hidden layer, in ``[0, 1)``.
+
+        random_state : numpy.random.RandomState
+            The generator to draw from.
+
+        dtype : numpy dtype
+            The dtype of the masks.
+
+        Returns
+        -------
+        masks : list of (ndarray of shape (n_samples, n_units) or None)
+            One per hidden layer: 0 where a unit is dropped and ``1 / (1 - p)``
+            where it is kept, so that the expected activation is unchanged and
+            prediction needs no rescaling; ``None`` where ``p = 0``.
+        """
+        masks = []
+        for units, p in zip(self.layer_units[1:-1], rates, strict=True):
+            if p == 0:
+                masks.append(None)
+                continue
+            keep = random_state.random_sample((n_samples, units)) >= p
+            masks.append(np.multiply(keep, 1 / (1 - p), dtype=dtype))
+        return masks
+
+    def loss_and_grad(
+        self,
+        theta,
+        X,
+        y,
+        sample_weight=None,
+        alpha=0.0,
+        grad=None,
+        *,
+        dropout_masks=None,
+        workspace=None,
+    ):
+        r"""Return the loss (3) and its gradient (10) with respect to ``theta``.
 
         This is the one seam between the math and the estimator: L-BFGS and
         the minibatch solvers both train through it.
@@ -267,6 +438,16 @@ class Network:
         grad : ndarray of shape (n_params,), default=None
             Where to write the gradient. A new array if ``None``.
 
+        dropout_masks : list of (ndarray or None), default=None
+            From :meth:`draw_dropout_masks`: the hidden activations are
+            multiplied by them, :math:`\tilde{a}^l = a^l \odot m^l`, which
+            the next layer reads in (1). ``None`` means no dropout.
+
+        workspace : Workspace, default=None
+            Buffers from :meth:`workspace` to compute in, for at least
+            ``n_samples`` rows of ``theta``'s dtype. Temporary ones if
+            ``None``. The returned gradient never lives in it.
+
         Returns
         -------
         loss : float
@@ -275,42 +456,123 @@ class Network:
         grad : ndarray of shape (n_params,)
             ``dL/dtheta``, laid out as ``theta``.
         """
+        n_samples = X.shape[0]
         if grad is None:
             grad = np.empty_like(theta)
-        Ws, bs = self.unpack(theta)
-        dWs, dbs = self.unpack(grad)
-        sigmas = [ACTIVATIONS[name] for name in self.activations]
-        S = X.shape[0] if sample_weight is None else sample_weight.sum()
+        if workspace is None or not workspace.fits(n_samples, theta.dtype):
+            workspace = self.workspace(n_samples, theta.dtype)
+        Ws, bs = workspace.unpack(theta)
+        dWs, dbs = workspace.unpack(grad)
+        zs, outs, dzs = workspace.rows(n_samples)
+        S = n_samples if sample_weight is None else sample_weight.sum()
+
+        masks = dropout_masks or [None] * (self.n_layers - 1)
 
         # Forward, keeping every a^l, and z^l only where sigma' needs it.
-        activations, zs = [X], []
-        for W, b, sigma in zip(Ws, bs, sigmas, strict=True):
-            z = safe_sparse_dot(activations[-1], W.T, dense_output=True)
-            z += b  # (1)
-            out = np.empty_like(z) if sigma.needs_z else z
-            activations.append(sigma.forward(z, out=out))  # (2)
-            zs.append(z if sigma.needs_z else None)
-        loss, delta = LOSSES[self.loss].value_and_grad(
-            y, activations[-1], sample_weight
+        # inputs[l] is what layer l + 1 reads: a^l, or a^l * m^l with dropout.
+        activations, inputs = self._forward(Ws, bs, X, zs, outs, masks)
+        # delta starts as dL/dy_hat, the seed's delta^{K+1}.
+        loss, delta = self.loss.value_and_grad(
+            y, activations[-1], sample_weight, out=dzs[-1]
         )
-        coefs = theta[: self.n_coefs]
-        loss += (
-            0.5
-            * alpha
-            * sum(np.dot(coefs[s], coefs[s]) for s, _, _ in self._coef_slices)
-            / S
-        )  # (3), L2 term summed layer by layer as scikit-learn does
+        if alpha:
+            # (3), the L2 term summed layer by layer as scikit-learn does.
+            coefs = workspace.coefs(theta)
+            loss += 0.5 * alpha * sum(np.dot(w, w) for w in coefs) / S
 
-        # Backward. delta starts as dL/dy_hat, the seed's delta^{K+1}.
+        # Backward.
         for l in reversed(range(self.n_layers)):
-            a_prev, a = activations[l], activations[l + 1]
-            dz = sigmas[l].backward(delta, zs[l], a)  # (4), (7): rows dL/db^l
+            sigma = self._sigmas[l]
+            if l < self.n_layers - 1 and masks[l] is not None:
+                delta *= masks[l]  # dL/da^(l+1) from dL/d(a^(l+1) * m^(l+1))
+            z = zs[l] if sigma.needs_z else None
+            dz = sigma.backward(delta, z, activations[l + 1])  # (4), (7): dL/db^l
             # (6), (9), (10): the sum over samples of outer(dL/db^l, a^{l-1}),
             # written straight into theta's layout, where coefs_ is W^l.T.
-            dWs[l].T[...] = safe_sparse_dot(a_prev.T, dz, dense_output=True)
-            dWs[l] += alpha * Ws[l]
-            dWs[l] /= S
-            dbs[l][...] = dz.sum(axis=0) / S
+            _matmul(inputs[l].T, dz, out=dWs[l].T)
+            np.sum(dz, axis=0, out=dbs[l])
             if l > 0:
-                delta = dz @ Ws[l]  # (5), (8): delta^l = dL/da^{l-1}
+                delta = np.matmul(dz, Ws[l], out=dzs[l - 1])  # (5), (8)
+        # (10) for all layers at once: the L2 term, then the division by S.
+        # Elementwise, so the same numbers as scikit-learn's per-layer loop.
+        l2 = np.multiply(workspace.all_coefs(theta), alpha, out=workspace.scratch)
+        workspace.all_coefs(grad)[...] += l2
+        grad /= S
         return loss, grad
+
+
+class Workspace:
+    """The arrays :meth:`Network.loss_and_grad` computes in, made once per fit.
+
+    It holds ``z^l``, ``a^l`` (only where sigma' needs ``z^l``, so ``a^l``
+    cannot overwrite it) and ``dz^l`` for batches of up to ``n_rows`` rows, and
+    remembers the per-layer views of the last few flat vectors it unpacked,
+    so that the minibatch loop builds none of them per batch. A batch of
+    ``n < n_rows`` rows uses the first ``n`` rows of each buffer.
+
+    It is scratch space, never part of a fitted estimator's state.
+
+    Parameters
+    ----------
+    network : Network
+
+    n_rows : int
+        The largest batch.
+
+    dtype : numpy dtype
+        The dtype of ``theta`` (and of the batches).
+    """
+
+    def __init__(self, network, n_rows, dtype):
+        self.network = network
+        self.n_rows = n_rows
+        self.dtype = np.dtype(dtype)
+        widths = network.layer_units[1:]
+        self._zs = [np.empty((n_rows, width), self.dtype) for width in widths]
+        self._outs = [
+            np.empty((n_rows, width), self.dtype) if sigma.needs_z else None
+            for width, sigma in zip(widths, network._sigmas, strict=True)
+        ]
+        self._dzs = [np.empty((n_rows, width), self.dtype) for width in widths]
+        self.scratch = np.empty(network.n_coefs, self.dtype)
+        self._last_rows = None
+        self._unpacked = {}
+
+    def fits(self, n_rows, dtype):
+        """Say whether a batch of ``n_rows`` rows of ``dtype`` fits."""
+        return n_rows <= self.n_rows and dtype == self.dtype
+
+    def rows(self, n):
+        """Return the first ``n`` rows of the ``z``, ``a`` and ``dz`` buffers."""
+        if self._last_rows is None or self._last_rows[0] != n:
+            self._last_rows = (
+                n,
+                [z[:n] for z in self._zs],
+                [None if a is None else a[:n] for a in self._outs],
+                [dz[:n] for dz in self._dzs],
+            )
+        return self._last_rows[1:]
+
+    def _views(self, array):
+        # Keyed by identity; the cache holds the array, so its id stays unique.
+        views = self._unpacked.get(id(array))
+        if views is None:
+            if len(self._unpacked) >= 4:  # L-BFGS hands over new vectors
+                self._unpacked.clear()
+            Ws, bs = self.network.unpack(array)
+            coefs = [array[s] for s, _, _ in self.network._coef_slices]
+            all_coefs = array[: self.network.n_coefs]
+            views = self._unpacked[id(array)] = (array, Ws, bs, coefs, all_coefs)
+        return views
+
+    def unpack(self, array):
+        """:meth:`Network.unpack`, remembered for the arrays seen last."""
+        return self._views(array)[1:3]
+
+    def coefs(self, array):
+        """Return the flat ``coefs_`` of each layer in ``array``, remembered too."""
+        return self._views(array)[3]
+
+    def all_coefs(self, array):
+        """Return all the weights in ``array`` as one flat view, remembered likewise."""
+        return self._views(array)[4]

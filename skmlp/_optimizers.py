@@ -13,17 +13,39 @@ few vectorized operations on it replace scikit-learn's loops over per-layer
 arrays. The arithmetic is scikit-learn's, operation for operation, so both
 follow the same trajectory up to rounding.
 
+``step`` works in place and in two scratch vectors that each optimizer object
+keeps for itself (:meth:`_Scratch.scratch`), never in the state: the update of a
+large network then allocates nothing, and the state stays plain data.
+Hyperparameters enter the arithmetic as Python floats, so that float32
+parameters stay float32 (NEP 50: a numpy float64 scalar would promote them).
+
 Optimizers never decide when training stops and never print: they only say
 whether their learning rate can still be reduced (:meth:`SGD.reduce_learning_rate`).
 """
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
 
 @dataclass(frozen=True)
-class SGD:
+class _Scratch:
+    """Two lazily made work vectors shaped like ``theta``, not part of any state."""
+
+    _buffers: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def scratch(self, theta):
+        """Return two arrays shaped like ``theta``, the same ones on every call."""
+        key = (theta.shape, theta.dtype)
+        if key not in self._buffers:
+            self._buffers.clear()
+            self._buffers[key] = (np.empty_like(theta), np.empty_like(theta))
+        return self._buffers[key]
+
+
+@dataclass(frozen=True)
+class SGD(_Scratch):
     """Stochastic gradient descent with momentum and a learning-rate schedule.
 
     Parameters
@@ -67,11 +89,16 @@ class SGD:
             \quad \text{or, with Nesterov,} \quad
             \theta \leftarrow \theta + \mu v - \eta g
         """
-        lr, v = state["learning_rate"], state["velocity"]
-        v *= self.momentum
-        v -= lr * grad
+        lr, v = float(state["learning_rate"]), state["velocity"]
+        mu = float(self.momentum)
+        lr_grad, update = self.scratch(theta)
+        np.multiply(grad, lr, out=lr_grad)
+        v *= mu
+        v -= lr_grad
         if self.nesterovs_momentum:
-            theta += self.momentum * v - lr * grad
+            np.multiply(v, mu, out=update)
+            update -= lr_grad
+            theta += update
         else:
             theta += v
 
@@ -101,7 +128,7 @@ class SGD:
 
 
 @dataclass(frozen=True)
-class Adam:
+class Adam(_Scratch):
     """Adam (Kingma and Ba, 2014).
 
     Parameters
@@ -144,18 +171,21 @@ class Adam:
         """
         state["t"] += 1
         t, m, v = state["t"], state["m"], state["v"]
-        m *= self.beta_1
-        m += (1 - self.beta_1) * grad
-        v *= self.beta_2
-        v += (1 - self.beta_2) * grad**2
-        # A Python float, so that float32 theta stays float32 (NEP 50).
-        lr = float(
-            self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        )
+        beta_1, beta_2 = float(self.beta_1), float(self.beta_2)
+        lr = float(self.learning_rate_init) * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
         state["learning_rate"] = lr
-        denom = np.sqrt(v)
-        denom += self.epsilon
-        theta -= lr * m / denom
+        # scikit-learn's operations and order, so the same numbers; the two
+        # scratch vectors take the place of its temporaries.
+        work, step = self.scratch(theta)
+        m *= beta_1
+        m += np.multiply(grad, 1 - beta_1, out=work)
+        v *= beta_2
+        np.multiply(grad, grad, out=work)
+        v += np.multiply(work, 1 - beta_2, out=work)
+        denom = np.sqrt(v, out=work)
+        denom += float(self.epsilon)
+        np.multiply(m, lr, out=step)
+        theta -= np.divide(step, denom, out=step)
 
     def iteration_ends(self, state, time_step):
         """Adam has no per-epoch schedule."""
@@ -163,3 +193,24 @@ class Adam:
     def reduce_learning_rate(self, state):
         """Adam's rate is never reduced on a plateau: training stops."""
         return False
+
+
+def clip_grad_norm(grad, max_norm):
+    r"""Scale ``grad`` in place so that its L2 norm is at most ``max_norm``.
+
+    .. math::
+
+        g \leftarrow g \min\left(1, \frac{c}{\lVert g \rVert_2}\right)
+
+    The norm is global, over all weights and biases (L2 term included), so
+    the direction of the step is kept and only its length is bounded.
+
+    Returns
+    -------
+    norm : float
+        The norm before clipping.
+    """
+    norm = float(np.linalg.norm(grad))
+    if norm > max_norm:
+        grad *= max_norm / norm
+    return norm

@@ -7,30 +7,59 @@ minibatches, stopping, fitted attributes). It does no array math of its own.
 """
 
 import copy
+import math
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
+from sklearn.metrics import check_scoring, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d, gen_batches, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_sample_weight,
+    check_array,
+    check_consistent_length,
     check_is_fitted,
+    check_X_y,
     validate_data,
 )
 
-from ._activations import HIDDEN_ACTIVATIONS
-from ._losses import LOSSES
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._callbacks import CallbackSupportMixin, FitTasks
+from ._losses import LOSSES, get_loss
 from ._network import Network
-from ._optimizers import SGD, Adam
+from ._optimizers import SGD, Adam, clip_grad_norm
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+#: ``stacklevel`` that points a solver's warning at the caller of fit or
+#: partial_fit: solver <- _fit <- fit <- _fit_context's wrapper <- caller.
+_USER = 5
+
+#: Bookkeeping of the minibatch solvers' stopping rule, started by the solver.
+_STOPPING_STATE = (
+    "_no_improvement_count",
+    "best_loss_",
+    "validation_scores_",
+    "validation_loss_curve_",
+    "best_validation_score_",
+)
+
+#: What an epoch advances besides the curves; checkpointed with the weights.
+_EPOCH_COUNTERS = (
+    "n_iter_",
+    "t_",
+    "loss_",
+    "best_loss_",
+    "best_validation_score_",
+    "_no_improvement_count",
+)
 
 
 class _ParameterList(list):
@@ -54,6 +83,24 @@ class _ParameterList(list):
         target[...] = value
 
 
+def _is_dense(array):
+    return array is not None and not sp.issparse(array)
+
+
+def _take_rows(array, indices, out):
+    """Return ``array[indices]``, written into ``out`` for dense arrays."""
+    if array is None or out is None:
+        return None if array is None else array[indices]
+    # mode="clip" skips the bounds check that makes mode="raise" buffer a
+    # whole extra copy; the indices are a permutation, always in bounds.
+    return np.take(array, indices, axis=0, out=out, mode="clip")
+
+
+def _is_callback_state(name):
+    """Say whether an attribute belongs to scikit-learn's callback machinery."""
+    return name.startswith(("_skl_callbacks", "_callback_", "_parent_callback"))
+
+
 def _check_stochastic_solver(estimator):
     # Unlike MLPRegressor 1.9, whose check is never called (it tests the bound
     # method's truth value), hide partial_fit for L-BFGS.
@@ -66,7 +113,7 @@ def _check_stochastic_solver(estimator):
     return True
 
 
-class BackpropRegressor(RegressorMixin, BaseEstimator):
+class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     """Multi-layer perceptron regressor trained by hand-written backpropagation.
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
@@ -85,19 +132,30 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         The ith element represents the number of neurons in the ith
         hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation function for the hidden layers.
+    activation : str or list of str, default='relu'
+        Activation function for the hidden layers: one name for all, or a
+        list with one name per hidden layer.
 
         - 'identity', no-op activation, returns f(x) = x
         - 'logistic', the logistic sigmoid, returns f(x) = 1 / (1 + exp(-x))
         - 'tanh', the hyperbolic tangent, returns f(x) = tanh(x)
         - 'relu', the rectified linear unit, returns f(x) = max(0, x)
+        - 'leaky_relu', returns f(x) = x for x > 0, else 0.01 x
+        - 'elu', returns f(x) = x for x > 0, else exp(x) - 1
+        - 'softplus', returns f(x) = log(1 + exp(x))
+        - 'gelu', exact, returns f(x) = x Phi(x) with Phi the normal CDF
+        - 'silu', returns f(x) = x / (1 + exp(-x))
 
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        The loss function to minimize. 'squared_error' is half the squared
-        error, summed over outputs. 'poisson' is the half Poisson deviance
-        with an exponential output activation (log link); it requires
-        ``y >= 0``.
+    loss : {'squared_error', 'poisson', 'huber'}, default='squared_error'
+        The loss function to minimize, per sample, summed over outputs and
+        averaged over samples (weighted by ``sample_weight``).
+
+        - 'squared_error' is half the squared error.
+        - 'poisson' is the half Poisson deviance; it requires ``y >= 0`` and a
+          strictly positive output activation ('exp', the default, or
+          'softplus').
+        - 'huber' is quadratic for residuals up to ``huber_delta`` and linear
+          beyond, which makes the fit robust to outliers in ``y``.
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         The solver for weight optimization.
@@ -218,6 +276,45 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         The solver iterates until convergence (determined by ``tol``), number
         of iterations reaches max_iter, or this number of function calls.
 
+    out_activation : str, default=None
+        Activation of the output layer. ``None`` keeps MLPRegressor's choice:
+        'identity', or 'exp' for the Poisson loss. Otherwise any name allowed
+        for ``activation``, or 'exp'. For example 'logistic' keeps predictions
+        in (0, 1), and 'softplus' or 'exp' keeps them positive. The Poisson
+        loss accepts only 'exp' and 'softplus'.
+
+    huber_delta : float, default=1.0
+        Where the Huber loss turns from quadratic to linear, in units of
+        ``y``. Only used when loss='huber'.
+
+    dropout : float or list of float, default=0.0
+        Inverted-dropout rate of the hidden units in ``[0, 1)``: one rate for
+        every hidden layer, or one per hidden layer. During minibatch
+        training each hidden unit is zeroed with this probability and the
+        kept ones are scaled by ``1 / (1 - rate)``, with masks drawn from
+        ``random_state``; `predict` uses every unit and is deterministic.
+        Not available with solver='lbfgs'.
+
+    init : {'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal'}, \
+            default='glorot_uniform'
+        Weight initialization. 'glorot_uniform' draws exactly what
+        MLPRegressor draws (with its narrower bound for 'logistic'). The
+        others set the intercepts to zero and draw the weights from
+        N(0, 2 / (fan_in + fan_out)), U(-sqrt(6 / fan_in), sqrt(6 / fan_in))
+        and N(0, 2 / fan_in) respectively.
+
+    max_grad_norm : float, default=None
+        If set, the gradient of each minibatch (all weights and biases, L2
+        term included) is rescaled so that its global L2 norm is at most
+        this value. Not available with solver='lbfgs'.
+
+    scoring : str, callable or None, default=None
+        The validation score recorded in ``validation_scores_`` and used for
+        early stopping. ``None`` is R², as in MLPRegressor. ``'loss'`` is
+        minus the validation loss (without the L2 term), so that higher is
+        better. Any other value is a scikit-learn scorer name or a callable
+        ``scorer(estimator, X, y)``.
+
     Attributes
     ----------
     loss_ : float
@@ -234,16 +331,21 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         iteration ('lbfgs'; MLPRegressor records none).
 
     validation_scores_ : list of shape (`n_iter_`,) or None
-        The score at each iteration on a held-out validation set. The score
-        reported is the R2 score. Only available if `early_stopping=True`,
-        otherwise the attribute is set to `None`. Only accessible when
+        The score (see ``scoring``; R² by default) at each epoch on the
+        validation set: ``X_val`` if given to `fit`, else the internal split
+        of early stopping. `None` when there is no validation set. Only
+        accessible when solver='sgd' or 'adam'.
+
+    validation_loss_curve_ : list of shape (`n_iter_`,) or None
+        The loss on the validation set at each epoch, without the L2 term.
+        `None` when there is no validation set. Only accessible when
         solver='sgd' or 'adam'.
 
     best_validation_score_ : float or None
-        The best validation score (i.e. R2 score) that triggered the early
-        stopping. Only available if `early_stopping=True`, otherwise the
-        attribute is set to `None`. Only accessible when solver='sgd' or
-        'adam'.
+        The best validation score: the one that chose the restored weights
+        with `early_stopping=True`, the best monitored one with ``X_val``
+        and `early_stopping=False`, and `None` without a validation set.
+        Only accessible when solver='sgd' or 'adam'.
 
     t_ : int
         The number of training samples seen by the solver during fitting.
@@ -281,6 +383,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
 
     See Also
     --------
+    check_gradients : Finite-difference check of the backpropagated gradient.
     sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one
         replaces.
     sklearn.linear_model.SGDRegressor : Linear model fitted by minimizing a
@@ -332,7 +435,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
     >>> regr.fit(X_train, y_train)
     BackpropRegressor(max_iter=2000, random_state=1, tol=0.1)
     >>> regr.predict(X_test[:2]).round(1)
-    array([  28.9, -290.9])
+    array([  29. , -290.8])
     >>> round(regr.score(X_test, y_test), 2)
     0.98
     """
@@ -342,7 +445,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
         "loss": [StrOptions(set(LOSSES))],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -371,6 +474,14 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "out_activation": [None, StrOptions(set(OUTPUT_ACTIVATIONS))],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "init": [
+            StrOptions({"glorot_uniform", "glorot_normal", "he_uniform", "he_normal"})
+        ],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "scoring": [None, str, callable],
     }
 
     def __init__(
@@ -400,6 +511,12 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        out_activation=None,
+        huber_delta=1.0,
+        dropout=0.0,
+        init="glorot_uniform",
+        max_grad_norm=None,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -425,20 +542,14 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.out_activation = out_activation
+        self.huber_delta = huber_delta
+        self.dropout = dropout
+        self.init = init
+        self.max_grad_norm = max_grad_norm
+        self.scoring = scoring
 
-    # -- the parameter vector and its views ---------------------------------
-
-    def _network(self, n_features=None, n_outputs=None):
-        """Build the network for these hyperparameters and data shapes."""
-        if n_features is None:
-            n_features, n_outputs = self.n_features_in_, self.n_outputs_
-        hidden = self._hidden_layer_sizes()
-        return Network(
-            layer_units=(n_features, *hidden, n_outputs),
-            activations=(self.activation,) * len(hidden)
-            + (LOSSES[self.loss].default_out_activation,),
-            loss=self.loss,
-        )
+    # -- the network these hyperparameters describe -------------------------
 
     def _hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -447,13 +558,111 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(size) for size in sizes]
 
+    def _hidden_activations(self, n_hidden):
+        if isinstance(self.activation, str):
+            return (self.activation,) * n_hidden
+        names = tuple(self.activation)
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation has {len(names)} names but there are {n_hidden} hidden "
+                "layers: give one name per hidden layer, or a single name for all."
+            )
+        unknown = sorted(set(names) - set(HIDDEN_ACTIVATIONS))
+        if unknown:
+            raise ValueError(
+                f"Unknown activation(s) {unknown}; choose from {HIDDEN_ACTIVATIONS}."
+            )
+        return names
+
+    def _dropout_rates(self, n_hidden):
+        """Return one dropout rate per hidden layer, or ``None`` for no dropout."""
+        if np.ndim(self.dropout) and len(self.dropout) != n_hidden:
+            raise ValueError(
+                f"dropout has {len(self.dropout)} rates but there are {n_hidden} "
+                "hidden layers: give one rate per hidden layer, or a single float."
+            )
+        rates = np.broadcast_to(np.asarray(self.dropout, dtype=float), (n_hidden,))
+        if np.any((rates < 0) | (rates >= 1)):
+            raise ValueError(f"dropout rates must be in [0, 1); got {self.dropout}.")
+        return tuple(float(p) for p in rates) if np.any(rates > 0) else None
+
+    def _loss(self):
+        return get_loss(self.loss, self.huber_delta)
+
+    def _out_activation(self):
+        loss = self._loss()
+        name = self.out_activation or loss.default_out_activation
+        if loss.out_activations is not None and name not in loss.out_activations:
+            raise ValueError(
+                f"loss={self.loss!r} needs a strictly positive output, so "
+                f"out_activation must be one of {loss.out_activations}; got "
+                f"{name!r}."
+            )
+        return name
+
+    def _network(self, n_features, n_outputs):
+        """Build the network for these hyperparameters and data shapes."""
+        hidden = self._hidden_layer_sizes()
+        return Network(
+            layer_units=(n_features, *hidden, n_outputs),
+            activations=(
+                *self._hidden_activations(len(hidden)),
+                self._out_activation(),
+            ),
+            loss=self._loss(),
+        )
+
     def _fitted_network(self):
         """Build the network that ``_theta`` was trained for."""
         return Network(
             layer_units=self._layer_units,
             activations=self._activations,
-            loss=self.loss,
+            loss=self._loss(),
         )
+
+    def _initial_theta(self, net, random_state, dtype):
+        # MLPRegressor narrows the Glorot bound of every layer when the
+        # activation is the logistic. With one name per layer, each hidden
+        # layer follows its own activation and the output layer the last
+        # hidden one, so a list of equal names matches the single name.
+        hidden = net.activations[:-1]
+        names = [*hidden, hidden[-1] if hidden else self.activation]
+        factors = [2.0 if name == "logistic" else 6.0 for name in names]
+        return net.init_theta(random_state, dtype, factors, scheme=self.init)
+
+    def _objective(self, X, y, sample_weight=None):
+        """Return the network, a float64 ``theta`` and validated float64 data.
+
+        For :func:`skmlp.check_gradients`: the current weights, or the initial
+        ones from ``random_state`` if unfitted. The estimator is not changed.
+        """
+        X, y = check_X_y(
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=np.float64,
+        )
+        y = self._validate_target(y, np.float64, warn=False)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if "_theta" in self.__dict__:
+            net, theta = self._fitted_network(), self._theta.astype(np.float64)
+        else:
+            self._validate_params()
+            net = self._network(X.shape[1], y.shape[1])
+            random_state = check_random_state(self.random_state)
+            theta = self._initial_theta(net, random_state, np.float64)
+        if net.layer_units[0] != X.shape[1] or net.layer_units[-1] != y.shape[1]:
+            raise ValueError(
+                f"The network takes {net.layer_units[0]} features and "
+                f"{net.layer_units[-1]} outputs; X and y have {X.shape[1]} and "
+                f"{y.shape[1]}."
+            )
+        return net, theta, X, y, sample_weight
+
+    # -- the parameter vector and its views ---------------------------------
 
     def _views(self, which):
         if "_theta" not in self.__dict__:
@@ -471,8 +680,17 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"{which} needs {len(views)} arrays, one per layer; got {len(arrays)}."
             )
-        for i, array in enumerate(arrays):
-            views[i] = array
+        arrays = [np.asarray(array) for array in arrays]
+        # Check every shape before writing anything: a failed assignment
+        # leaves the model as it was.
+        for i, (view, array) in enumerate(zip(views, arrays, strict=True)):
+            if array.shape != view.shape:
+                raise ValueError(
+                    f"Layer {i} has shape {view.shape}, got an array of shape "
+                    f"{array.shape}. Refit with the architecture you need instead."
+                )
+        for view, array in zip(views, arrays, strict=True):
+            view[...] = array
 
     coefs_ = property(
         lambda self: self._views("coefs_"),
@@ -488,7 +706,16 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
     # -- fitting --------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -502,12 +729,35 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
 
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+                default=None
+            A validation set, scored after every epoch into
+            ``validation_scores_`` and ``validation_loss_curve_``. With
+            ``early_stopping=True`` it replaces the internal split for
+            stopping and for choosing the best weights; otherwise it only
+            monitors. Only used when solver='sgd' or 'adam'. Inside a
+            Pipeline, ``X_val`` is not transformed by the earlier steps:
+            transform it yourself.
+
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), \
+                default=None
+            The targets of ``X_val``.
+
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Sample weights of ``X_val``.
+
         Returns
         -------
         self : object
             Returns a trained MLP model.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            incremental=False,
+            validation=(X_val, y_val, sample_weight_val),
+        )
 
     @available_if(_check_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -536,7 +786,8 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _fit(self, X, y, sample_weight, incremental):
+    def _fit(self, X, y, sample_weight, incremental, validation=(None, None, None)):
+        self._check_solver_options(validation)
         hidden = self._hidden_layer_sizes()
         first_pass = "_theta" not in self.__dict__ or not (
             self.warm_start or incremental
@@ -545,7 +796,7 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         # What this call started from: a failed call puts it back, so the
         # estimator is never left half-updated.
-        before = copy.deepcopy(self.__dict__)
+        before = self._fitted_state()
         try:
             X, y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, first_pass
@@ -555,21 +806,82 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 self._initialize(X, y, random_state)
             else:
                 self._check_architecture(hidden, y)
-            if self.solver in _STOCHASTIC_SOLVERS:
-                self._fit_stochastic(X, y, sample_weight, random_state, incremental)
-            else:
-                self._fit_lbfgs(X, y, sample_weight)
+            # Overflow is detected where it matters (a non-finite loss or
+            # weights) and reported with a remedy; numpy's RuntimeWarnings
+            # from deep inside a matmul would only be noise. One BLAS thread
+            # when the batches' matrix products are small (see
+            # Network.blas_threads).
+            stochastic = self.solver in _STOCHASTIC_SOLVERS
+            tasks = FitTasks(
+                self,
+                # L-BFGS begins one iteration more than it runs.
+                max_subtasks=(1 if incremental else self.max_iter) + (not stochastic),
+                X=X,
+                y=y,
+                sample_weight=sample_weight,
+            )
+            with (
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+                self._fitted_network().blas_threads(self._batch_rows(X)),
+            ):
+                if stochastic:
+                    validation = self._validation_set(X, y, sample_weight, validation)
+                    self._fit_stochastic(
+                        X,
+                        y,
+                        sample_weight,
+                        random_state,
+                        incremental,
+                        validation,
+                        tasks,
+                    )
+                else:
+                    self._fit_lbfgs(X, y, sample_weight, tasks)
             if not np.isfinite(self._theta).all():
                 raise ValueError(
                     "Solver produced non-finite parameter weights. The input data "
                     "may contain large values and need to be preprocessed: scale X "
                     "(e.g. with StandardScaler) and y, or lower learning_rate_init."
                 )
+            tasks.finish()
         except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
+            self._restore_fitted_state(before)
             raise
         return self
+
+    def _fitted_state(self):
+        """Return a deep copy of everything fit changes.
+
+        Hyperparameters are left out (fit never changes them), and so are the
+        callbacks and their contexts, which belong to the caller.
+        """
+        return {
+            name: copy.deepcopy(value)
+            for name, value in self.__dict__.items()
+            if name not in self._get_param_names() and not _is_callback_state(name)
+        }
+
+    def _restore_fitted_state(self, state):
+        for name in list(self.__dict__):
+            if name not in self._get_param_names() and not _is_callback_state(name):
+                del self.__dict__[name]
+        self.__dict__.update(state)
+
+    def _check_solver_options(self, validation):
+        """Reject options that L-BFGS cannot honour, before any work."""
+        if self.solver in _STOCHASTIC_SOLVERS:
+            return
+        for name, is_set in [
+            ("dropout", np.any(np.asarray(self.dropout, dtype=float) > 0)),
+            ("max_grad_norm", self.max_grad_norm is not None),
+            ("X_val", validation[0] is not None),
+        ]:
+            if is_set:
+                raise ValueError(
+                    f"{name} is only used by the minibatch solvers, not by "
+                    "solver='lbfgs'. Use solver='adam' or 'sgd', or leave "
+                    f"{name} unset."
+                )
 
     def _validate_fit_data(self, X, y, sample_weight, first_pass):
         X, y = validate_data(
@@ -585,19 +897,62 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         if not first_pass:
             # Keep training in the model's dtype.
             X = X.astype(self._theta.dtype, copy=False)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        y = np.asarray(y, dtype=X.dtype)
-        if y.ndim == 1:
-            y = y.reshape(-1, 1)
-        LOSSES[self.loss].check_target(y)
+        y = self._validate_target(y, X.dtype)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         return X, y, sample_weight
 
+    def _validate_target(self, y, dtype, warn=True):
+        """Return ``y`` as a 2-D array of ``dtype``, checked against the loss."""
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=warn)
+        y = np.asarray(y, dtype=dtype)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        self._loss().check_target(y)
+        return y
+
+    def _validation_set(self, X, y, sample_weight, validation):
+        """Return ``(X_val, y_val, sample_weight_val)``, or ``None`` if there is none.
+
+        A given ``X_val`` is validated like ``X``. Otherwise, with early
+        stopping, the internal split is taken out of ``X``, ``y`` and
+        ``sample_weight`` (see :meth:`_fit_stochastic`).
+        """
+        X_val, y_val, sample_weight_val = validation
+        if X_val is None:
+            if y_val is not None or sample_weight_val is not None:
+                raise ValueError(
+                    "y_val and sample_weight_val need X_val: pass X_val too, or "
+                    "neither."
+                )
+            return None
+        if y_val is None:
+            raise ValueError("X_val needs its targets: pass y_val too.")
+        X_val = validate_data(
+            self,
+            X_val,
+            accept_sparse=["csr", "csc"],
+            dtype=self._theta.dtype,
+            reset=False,
+        )
+        y_val = check_array(
+            y_val, ensure_2d=False, dtype=self._theta.dtype, input_name="y_val"
+        )
+        check_consistent_length(X_val, y_val)
+        y_val = self._validate_target(y_val, X_val.dtype)
+        if y_val.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y_val has {y_val.shape[1]} outputs but y has {self.n_outputs_}."
+            )
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=X_val.dtype
+            )
+        return X_val, y_val, sample_weight_val
+
     def _check_architecture(self, hidden, y):
-        n_features = self.n_features_in_
-        expected = (n_features, *hidden, y.shape[1])
+        expected = (self.n_features_in_, *hidden, y.shape[1])
         if tuple(expected) != tuple(self._layer_units):
             raise ValueError(
                 f"The fitted network has layer sizes {self._layer_units}, but "
@@ -605,11 +960,12 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 "(warm_start=True or partial_fit) needs the same architecture: "
                 "set warm_start=False, or fit a new estimator."
             )
-        if self._activations != self._network().activations:
+        activations = self._network(self.n_features_in_, y.shape[1]).activations
+        if activations != self._activations:
             raise ValueError(
-                f"The fitted network uses activations {self._activations}; "
-                "continuing needs the same activation and loss. Set "
-                "warm_start=False, or fit a new estimator."
+                f"The fitted network uses activations {self._activations}, but "
+                f"the parameters ask for {activations}. Continuing needs the same "
+                "activations: set warm_start=False, or fit a new estimator."
             )
 
     def _initialize(self, X, y, random_state):
@@ -621,22 +977,34 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
         self.out_activation_ = net.activations[-1]
         self._layer_units = net.layer_units
         self._activations = net.activations
-        # scikit-learn uses a narrower Glorot bound for logistic units.
-        factor = 2.0 if self.activation == "logistic" else 6.0
-        self._theta = net.init_theta(random_state, X.dtype, factor)
+        self._theta = self._initial_theta(net, random_state, X.dtype)
         self._best_theta = self._theta.copy()
         self._optimizer_state = None
         self.loss_curve_ = []
-        if self.solver in _STOCHASTIC_SOLVERS:
+        for name in _STOPPING_STATE:  # a previous fit's, set anew by the solver
+            self.__dict__.pop(name, None)
+
+    def _sync_stopping_state(self, has_validation):
+        """Make the stopping bookkeeping match the current settings.
+
+        A fresh fit starts it as MLPRegressor does. A warm start or
+        ``partial_fit`` may follow a fit by another solver, or with early
+        stopping or a validation set switched on or off; MLPRegressor then
+        fails with an AttributeError or a TypeError, while this keeps what
+        still applies and starts the rest.
+        """
+        if "_no_improvement_count" not in self.__dict__:
             self._no_improvement_count = 0
-            if self.early_stopping:
-                self.validation_scores_ = []
-                self.best_validation_score_ = -np.inf
-                self.best_loss_ = None
-            else:
-                self.best_loss_ = np.inf
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
+        if self.early_stopping:
+            self.best_loss_ = None
+        elif self.__dict__.get("best_loss_") is None:
+            self.best_loss_ = np.inf
+        if not has_validation:
+            self.validation_scores_ = self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+        elif self.__dict__.get("validation_scores_") is None:
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.best_validation_score_ = -np.inf
 
     def _optimizer(self):
         if self.solver == "sgd":
@@ -654,24 +1022,60 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             epsilon=self.epsilon,
         )
 
-    def _fit_lbfgs(self, X, y, sample_weight):
-        net = self._fitted_network()
+    def _lbfgs_objective(self, net, X, y, sample_weight):
+        """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
         dtype = self._theta.dtype
+        workspace = net.workspace(X.shape[0], dtype)
+        grad = np.empty_like(self._theta)
+
+        evaluations = 0
 
         def loss_and_grad(x):
+            nonlocal evaluations
+            evaluations += 1
             # scipy works in float64; the network keeps the model's dtype.
-            loss, grad = net.loss_and_grad(
-                x.astype(dtype, copy=False), X, y, sample_weight, self.alpha
+            loss, _ = net.loss_and_grad(
+                x.astype(dtype, copy=False),
+                X,
+                y,
+                sample_weight,
+                self.alpha,
+                grad,
+                workspace=workspace,
             )
-            return loss, grad.astype(np.float64, copy=False)
+            if not (math.isfinite(loss) and np.isfinite(grad).all()):
+                raise ValueError(
+                    f"The loss or its gradient became non-finite (loss={loss}) at "
+                    f"L-BFGS evaluation {evaluations}: the data's scale overflows "
+                    f"{dtype.name} in the network. Scale X (e.g. StandardScaler) and "
+                    "y (e.g. TransformedTargetRegressor), or increase alpha."
+                )
+            # A copy: scipy keeps gradients from earlier calls.
+            return loss, grad.astype(np.float64, copy=True)
 
-        last = {"x": self._theta.astype(np.float64), "nit": 0}
+        return loss_and_grad
+
+    def _fit_lbfgs(self, X, y, sample_weight, tasks):
+        net = self._fitted_network()
+        dtype = self._theta.dtype
+        loss_and_grad = self._lbfgs_objective(net, X, y, sample_weight)
+
+        last = {"x": self._theta.astype(np.float64), "nit": 0, "stopped": False}
+
+        def weights():
+            return last["x"].astype(dtype)
 
         def record(intermediate_result):
             last["x"], last["nit"] = intermediate_result.x.copy(), last["nit"] + 1
             self.loss_curve_.append(float(intermediate_result.fun))
             if self.verbose:
                 print(f"Iteration {last['nit']}, loss = {self.loss_curve_[-1]:.8f}")
+            if tasks.end(weights):
+                last["stopped"] = True
+                raise StopIteration  # scipy ends the minimization cleanly
+            tasks.begin("iteration", weights)
+
+        tasks.begin("iteration", weights)
 
         try:
             result = scipy.optimize.minimize(
@@ -687,13 +1091,13 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 callback=record,
             )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            warnings.warn("Training interrupted by user.", stacklevel=_USER)
             self._theta[...] = last["x"]
             self.n_iter_ = last["nit"]
             self.loss_ = self.loss_curve_[-1] if last["nit"] else np.nan
             return
         self.n_iter_ = min(result.nit, self.max_iter)
-        if result.status != 0:
+        if result.status != 0 and not last["stopped"]:
             message = (
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
                 f"(status={result.status}):\n{result.message}\n"
@@ -703,48 +1107,72 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                     "\nIncrease the number of iterations to improve the "
                     f"convergence (max_iter={self.max_iter})."
                 )
-            warnings.warn(message, ConvergenceWarning, stacklevel=3)
+            message += (
+                "\nYou might also want to scale the data as shown in:\n"
+                "    https://scikit-learn.org/stable/modules/preprocessing.html"
+            )
+            warnings.warn(message, ConvergenceWarning, stacklevel=_USER)
         self.loss_ = float(result.fun)
         self._theta[...] = result.x
 
-    def _fit_stochastic(self, X, y, sample_weight, random_state, incremental):
+    def _fit_stochastic(
+        self, X, y, sample_weight, random_state, incremental, validation, tasks
+    ):
         net = self._fitted_network()
         theta = self._theta
         optimizer = self._optimizer()
-        if not incremental or self._optimizer_state is None:
+        previous = self._optimizer_state
+        if (
+            not incremental
+            or previous is None
+            # The solver changed since the state was made.
+            or previous.keys() != optimizer.init(theta[:0]).keys()
+        ):
             self._optimizer_state = optimizer.init(theta)
         state = self._optimizer_state
 
-        if self.early_stopping:
-            X, X_val, y, y_val, sample_weight, sample_weight_val = self._split(
+        if self.early_stopping and validation is None:
+            X, y, sample_weight, validation = self._split(
                 X, y, sample_weight, random_state
             )
-            if self.validation_scores_ is None:  # early stopping switched on
-                self.validation_scores_, self.best_validation_score_ = [], -np.inf
-                self.best_loss_ = None
+        self._sync_stopping_state(validation is not None)
+        scorer = self._scorer(validation)
+        dropout = self._dropout_rates(net.n_layers - 1)
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         sample_idx = np.arange(n_samples)
         grad = np.empty_like(theta)
+        # Made once per fit, reused by every batch of every epoch.
+        workspace = net.workspace(batch_size, theta.dtype)
+
+        # One shuffled copy of the training data per epoch, gathered into
+        # buffers allocated once: minibatches are then contiguous slices.
+        training = X_epoch, y_epoch, sw_epoch = (X, y, sample_weight)
+        buffers = [
+            np.empty(a.shape, a.dtype) if self.shuffle and _is_dense(a) else None
+            for a in training
+        ]
 
         # The last completed epoch, restored if training is interrupted.
-        done = (theta.copy(), copy.deepcopy(state))
+        self.n_iter_ = 0
+        done = self._checkpoint()
         try:
-            self.n_iter_ = 0
             for _ in range(self.max_iter):
+                tasks.begin("epoch", theta.copy)
                 if self.shuffle:
                     # The same draws as MLPRegressor: the previous order,
                     # reshuffled, so both see the same minibatches.
                     sample_idx = shuffle(sample_idx, random_state=random_state)
-                    X_epoch, y_epoch = X[sample_idx], y[sample_idx]
-                    sw_epoch = (
-                        None if sample_weight is None else sample_weight[sample_idx]
+                    X_epoch, y_epoch, sw_epoch = (
+                        _take_rows(a, sample_idx, out)
+                        for a, out in zip(training, buffers, strict=True)
                     )
-                else:
-                    X_epoch, y_epoch, sw_epoch = X, y, sample_weight
 
                 accumulated_loss = 0.0
                 for batch in gen_batches(n_samples, batch_size):
+                    masks = dropout and net.draw_dropout_masks(
+                        batch.stop - batch.start, dropout, random_state, theta.dtype
+                    )
                     batch_loss, grad = net.loss_and_grad(
                         theta,
                         X_epoch[batch],
@@ -752,15 +1180,13 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                         None if sw_epoch is None else sw_epoch[batch],
                         self.alpha,
                         grad,
+                        dropout_masks=masks,
+                        workspace=workspace,
                     )
-                    if not np.isfinite(batch_loss):
-                        raise ValueError(
-                            f"The training loss became {batch_loss} in epoch "
-                            f"{self.n_iter_ + 1}: the fit diverged. Use a smaller "
-                            f"learning_rate_init (now {self.learning_rate_init}), "
-                            "or scale the data (StandardScaler for X; "
-                            "TransformedTargetRegressor for y)."
-                        )
+                    if not math.isfinite(batch_loss):
+                        raise self._divergence(batch_loss)
+                    if self.max_grad_norm is not None:
+                        clip_grad_norm(grad, self.max_grad_norm)
                     accumulated_loss += batch_loss * (batch.stop - batch.start)
                     optimizer.step(theta, grad, state)
 
@@ -770,13 +1196,14 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                 self.loss_curve_.append(self.loss_)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-                if self.early_stopping:
-                    self._update_validation(net, X_val, y_val, sample_weight_val)
-                else:
+                if validation is not None:
+                    self._record_validation(net, validation, scorer)
+                if not self.early_stopping:
                     self._update_training_loss()
                 optimizer.iteration_ends(state, self.t_)
-                np.copyto(done[0], theta)
-                done = (done[0], copy.deepcopy(state))
+                done = self._checkpoint()
+                if tasks.end(theta.copy):
+                    break  # a callback asked to stop after this epoch
 
                 if self._no_improvement_count > self.n_iter_no_change:
                     if self._stop_on_plateau(optimizer, state):
@@ -789,12 +1216,16 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=3,
+                        stacklevel=_USER,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=3)
-            theta[...] = done[0]
-            self._optimizer_state = done[1]
+            warnings.warn("Training interrupted by user.", stacklevel=_USER)
+            self._restore(done)
+        else:
+            # Each batch's loss was finite before its step; check the weights
+            # after the last step too, on the last batch.
+            if not np.isfinite(net.predict(theta, X_epoch[batch])).all():
+                raise self._divergence(np.inf)
 
         if self.early_stopping:
             # Restore the best weights. _best_theta is a copy, never a view
@@ -802,20 +1233,74 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             # beats the previous best (MLPRegressor keeps its final weights).
             theta[...] = self._best_theta
 
+    def _checkpoint(self):
+        """Save what a completed epoch leaves, to restore on Ctrl-C."""
+        curves = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
+        return {
+            "_theta": self._theta.copy(),
+            "_best_theta": self._best_theta.copy(),
+            "_optimizer_state": copy.deepcopy(self._optimizer_state),
+            "counters": {
+                name: self.__dict__[name]
+                for name in _EPOCH_COUNTERS
+                if name in self.__dict__
+            },
+            "lengths": {
+                name: len(getattr(self, name))
+                for name in curves
+                if getattr(self, name) is not None
+            },
+        }
+
+    def _restore(self, done):
+        """Go back to a checkpoint: the weights and all epoch bookkeeping."""
+        self._theta[...] = done["_theta"]
+        self._best_theta[...] = done["_best_theta"]
+        self._optimizer_state = done["_optimizer_state"]
+        for name in _EPOCH_COUNTERS:
+            if name in done["counters"]:
+                setattr(self, name, done["counters"][name])
+            else:
+                self.__dict__.pop(name, None)
+        for name, length in done["lengths"].items():
+            del getattr(self, name)[length:]
+
+    def _divergence(self, loss):
+        return ValueError(
+            f"The training loss became {loss} in epoch {self.n_iter_ + 1}: the "
+            "fit diverged. Use a smaller learning_rate_init (now "
+            f"{self.learning_rate_init}), or scale the data (StandardScaler for "
+            "X; TransformedTargetRegressor for y)."
+        )
+
     def _split(self, X, y, sample_weight, random_state):
         """Set aside the early-stopping validation set, as MLPRegressor does."""
+        n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
+        if n_val < 2 or n_val >= X.shape[0]:
+            # Checked here, before train_test_split, whose own message for an
+            # empty training set names its parameters, not ours.
+            raise ValueError(
+                f"The validation set is too small ({n_val} of {X.shape[0]} "
+                "samples) or leaves no training data. Increase "
+                "'validation_fraction' or the size of your dataset, or pass "
+                "X_val and y_val to fit."
+            )
         arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
         parts = train_test_split(
             *arrays, random_state=random_state, test_size=self.validation_fraction
         )
-        if parts[1].shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
         X_train, X_val, y_train, y_val = parts[:4]
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
-        return X_train, X_val, y_train, y_val, sw_train, sw_val
+        return X_train, y_train, sw_train, (X_val, y_val, sw_val)
+
+    def _batch_rows(self, X):
+        """Return the rows of one gradient evaluation: a minibatch, or all of X."""
+        n_samples = X.shape[0]
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            return n_samples
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -824,24 +1309,55 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is "
                 "going to be clipped",
-                stacklevel=4,
+                stacklevel=_USER + 1,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _update_validation(self, net, X_val, y_val, sample_weight_val):
+    def _scorer(self, validation):
+        if validation is None or self.scoring in (None, "loss"):
+            return None
+        return check_scoring(self, scoring=self.scoring)
+
+    def _record_validation(self, net, validation, scorer):
+        """Score the validation set; with early stopping, track the best weights."""
+        X_val, y_val, sample_weight_val = validation
         y_pred = net.predict(self._theta, X_val)
-        score = (
-            r2_score(y_val, y_pred, sample_weight=sample_weight_val)
-            if np.isfinite(y_pred).all()
+        finite = np.isfinite(y_pred).all()
+        val_loss = (
+            net.loss.value_and_grad(y_val, y_pred, sample_weight_val)[0]
+            if finite
             else np.nan
         )
-        self.validation_scores_.append(score)
+        if not finite:
+            score = np.nan
+        elif self.scoring is None:
+            score = r2_score(y_val, y_pred, sample_weight=sample_weight_val)
+        elif self.scoring == "loss":
+            score = -val_loss
+        else:
+            kwargs = (
+                {}
+                if sample_weight_val is None
+                else {"sample_weight": sample_weight_val}
+            )
+            y_true = y_val.ravel() if y_val.shape[1] == 1 else y_val
+            with warnings.catch_warnings():
+                # X_val is already validated; its column names were dropped.
+                warnings.filterwarnings("ignore", "X does not have valid feature names")
+                score = scorer(self, X_val, y_true, **kwargs)
+        self.validation_scores_.append(float(score))
+        self.validation_loss_curve_.append(float(val_loss))
         if self.verbose:
             print(f"Validation score: {score:f}")
-        if score < self.best_validation_score_ + self.tol:
-            self._no_improvement_count += 1
-        else:
+        if not self.early_stopping:
+            self.best_validation_score_ = max(self.best_validation_score_, score)
+            return
+        # A NaN score counts as no improvement (MLPRegressor's comparison
+        # resets the counter on NaN, so a diverging fit never stops).
+        if score >= self.best_validation_score_ + self.tol:
             self._no_improvement_count = 0
+        else:
+            self._no_improvement_count += 1
         if score > self.best_validation_score_:
             self.best_validation_score_ = score
             np.copyto(self._best_theta, self._theta)
@@ -898,7 +1414,17 @@ class BackpropRegressor(RegressorMixin, BaseEstimator):
             dtype=(np.float64, np.float32),
             reset=False,
         )
-        y_pred = self._fitted_network().predict(self._theta, X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            y_pred = self._fitted_network().predict(self._theta, X)
+        finite = np.isfinite(y_pred).all(axis=1)
+        if not finite.all():
+            raise ValueError(
+                f"The network overflows on {np.count_nonzero(~finite)} of "
+                f"{X.shape[0]} rows of X (first: row {np.argmin(finite)}), so their "
+                "predictions would not be finite. Those rows are far outside the "
+                "scale of the training data: scale X as it was scaled for fit "
+                "(e.g. with the same StandardScaler in a Pipeline)."
+            )
         return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
 
     def __sklearn_tags__(self):

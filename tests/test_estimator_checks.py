@@ -1,11 +1,15 @@
 """scikit-learn's own conformance checks, over every solver."""
 
+import pytest
 from sklearn.utils.estimator_checks import (
     check_param_validation,
     parametrize_with_checks,
 )
 
 from skmlp import BackpropRegressor
+
+# max_iter=100 is too few for some checks' data; that is not what they test.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 ESTIMATORS = [
     BackpropRegressor(solver=solver, max_iter=100, random_state=0)

@@ -1,0 +1,391 @@
+"""Time BackpropRegressor against MLPRegressor, side by side, in one run.
+
+Usage (from the repository root)::
+
+    python benchmarks/bench.py [--quick] [--workloads W1,W2,...]
+                               [--threads 1,default] [--json out.json]
+
+Every workload runs in float64 and float32, first with BLAS limited to one
+thread (threadpoolctl), then at the default thread count. The two estimators
+alternate (A B A B ...) so that load from other processes hits both alike.
+
+Workloads (synthetic data, fixed seed, one output):
+
+- W1 20,000 x 20, hidden (100,), adam, batch 200: seconds per epoch.
+- W2 20,000 x 50, hidden (256, 256), adam, batch 200: seconds per epoch.
+- W3 100,000 x 100, hidden (512, 512), adam, batch 1000: seconds per epoch.
+- W4 5,000 x 20, hidden (100,), lbfgs: seconds per loss-and-gradient
+  evaluation, measured as the time of a whole L-BFGS fit (``max_iter`` fixed,
+  ``tol=0``) divided by the number of objective evaluations scipy reports
+  (``OptimizeResult.nfev``), so it includes scipy's own work per iteration.
+- W5 10,000 x 20, hidden (64, 64), sgd with Nesterov momentum, batch 32:
+  seconds per epoch.
+- P  2,000,000 x 100 through a (512, 512) network: ``predict`` time and peak
+  extra memory, each estimator in its own subprocess.
+
+Seconds per epoch: each repetition fits a fresh estimator for ``k`` epochs
+(``tol=0``, ``n_iter_no_change`` huge, so no early stop) and divides its wall
+time by ``k``; median, min and max are over repetitions.
+
+GFLOP/s counts the matrix products of backpropagation only (forward
+``a @ W.T``, backward ``dz.T @ a`` and ``dz @ W``; 2 flops per multiply-add) and
+is compared with the matmul peak measured in the same run, same dtype and
+thread count: the best of a few large square ``A @ B``.
+
+Peak extra memory of ``predict``: the peak of numpy's allocations traced by
+``tracemalloc`` during the call, above what was allocated before it (X and the
+model), and the growth of the process's maximum resident set size.
+scikit-learn's ``predict`` holds the activations of every row at once
+(2 x 8 GB for 2,000,000 rows in float64), so by default it is run on fewer rows
+(``--p-sklearn-rows``); ours is then run on those rows too, for the time ratio,
+and on all rows.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+import scipy.optimize
+import sklearn
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPRegressor
+from threadpoolctl import threadpool_info, threadpool_limits
+
+# Time this checkout's skmlp, whatever is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import itertools
+
+from skmlp import BackpropRegressor
+
+DTYPES = (np.float64, np.float32)
+
+#: name: (n_samples, n_features, hidden, solver, batch_size, epochs per fit,
+#: repetitions); --quick divides n_samples by ``QUICK_SHRINK``.
+WORKLOADS = {
+    "W1": (20_000, 20, (100,), "adam", 200, 5, 5),
+    "W2": (20_000, 50, (256, 256), "adam", 200, 2, 5),
+    "W3": (100_000, 100, (512, 512), "adam", 1000, 1, 3),
+    "W4": (5_000, 20, (100,), "lbfgs", None, 30, 5),
+    "W5": (10_000, 20, (64, 64), "sgd", 32, 3, 5),
+}
+QUICK_SHRINK = {"W1": 4, "W2": 4, "W3": 20, "W4": 1, "W5": 4}
+P_SHAPE = (2_000_000, 100, (512, 512))
+
+
+def make_data(n_samples, n_features, dtype, seed=0):
+    """Synthetic regression data: a smooth function of X plus noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features), dtype=np.float64)
+    w = rng.standard_normal(n_features) / np.sqrt(n_features)
+    y = np.sin(X @ w) + 0.5 * np.tanh(X[:, 0] * X[:, 1 % n_features])
+    y += 0.1 * rng.standard_normal(n_samples)
+    return X.astype(dtype), y.astype(dtype)
+
+
+def matmul_flops_per_sample(layer_units):
+    """Flops of the backprop matmuls for one sample (forward and backward)."""
+    fans = [a * b for a, b in itertools.pairwise(layer_units)]
+    # forward a @ W.T and backward dz.T @ a for every layer; dz @ W (delta)
+    # for every layer but the first.
+    return 2 * (3 * sum(fans) - fans[0])
+
+
+def matmul_peak(dtype, n=2048, repeats=10):
+    """Best GFLOP/s of a large square matmul in this dtype and thread setting."""
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((n, n)).astype(dtype)
+    B = rng.standard_normal((n, n)).astype(dtype)
+    C = np.empty_like(A)
+    np.matmul(A, B, out=C)
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.matmul(A, B, out=C)
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+class CountEvaluations:
+    """Record ``nfev`` of every ``scipy.optimize.minimize`` call meanwhile."""
+
+    def __enter__(self):
+        self.nfev = []
+        self._minimize = scipy.optimize.minimize
+
+        def minimize(*args, **kwargs):
+            result = self._minimize(*args, **kwargs)
+            self.nfev.append(result.nfev)
+            return result
+
+        scipy.optimize.minimize = minimize
+        return self
+
+    def __exit__(self, *exc):
+        scipy.optimize.minimize = self._minimize
+
+
+def estimator_params(hidden, solver, batch_size, epochs):
+    params = {
+        "hidden_layer_sizes": hidden,
+        "solver": solver,
+        "max_iter": epochs,
+        "random_state": 0,
+        "tol": 0.0,
+        "n_iter_no_change": 10**9,
+    }
+    if batch_size is not None:
+        params["batch_size"] = batch_size
+    if solver == "sgd":
+        params.update(momentum=0.9, nesterovs_momentum=True, learning_rate_init=0.01)
+    return params
+
+
+def time_fit(cls, params, X, y, per):
+    """Fit once; return seconds per epoch or per objective evaluation."""
+    est = cls(**params)
+    with CountEvaluations() as counter:
+        start = time.perf_counter()
+        est.fit(X, y)
+        elapsed = time.perf_counter() - start
+    if per == "evaluation":
+        return elapsed / counter.nfev[-1]
+    return elapsed / est.n_iter_
+
+
+def summary(values):
+    return {
+        "median": float(np.median(values)),
+        "min": float(np.min(values)),
+        "max": float(np.max(values)),
+        "samples": [float(v) for v in values],
+    }
+
+
+def bench_workload(name, dtype, quick, peak):
+    n, d, hidden, solver, batch_size, epochs, repeats = WORKLOADS[name]
+    if quick:
+        n //= QUICK_SHRINK[name]
+        repeats = min(repeats, 3)
+    X, y = make_data(n, d, dtype)
+    params = estimator_params(hidden, solver, batch_size, epochs)
+    per = "evaluation" if solver == "lbfgs" else "epoch"
+    contenders = {"ours": BackpropRegressor, "sklearn": MLPRegressor}
+    # Warm up both (imports, first-touch of memory), untimed.
+    for cls in contenders.values():
+        cls(**dict(params, max_iter=1)).fit(X[:2000], y[:2000])
+    times = {key: [] for key in contenders}
+    for _ in range(repeats):  # A B A B
+        for key, cls in contenders.items():
+            times[key].append(time_fit(cls, params, X, y, per))
+    result = {
+        "workload": name,
+        "dtype": np.dtype(dtype).name,
+        "n_samples": n,
+        "per": per,
+        "ours": summary(times["ours"]),
+        "sklearn": summary(times["sklearn"]),
+    }
+    result["ratio"] = result["sklearn"]["median"] / result["ours"]["median"]
+    units = (d, *hidden, 1)
+    # An epoch and an L-BFGS evaluation both take every sample through once.
+    flops = matmul_flops_per_sample(units) * n
+    result["ours_gflops"] = flops / result["ours"]["median"] / 1e9
+    result["peak_gflops"] = peak
+    result["fraction_of_peak"] = result["ours_gflops"] / peak
+    return result
+
+
+# -- P: predict memory and time, in a subprocess -------------------------------
+
+
+def predict_child(which, n_rows, dtype_name, threads):
+    """Run in a fresh process: fit briefly, then time predict on n_rows."""
+    dtype = np.dtype(dtype_name).type
+    _n, d, hidden = P_SHAPE
+    limit = threadpool_limits(1, user_api="blas") if threads == "1" else None
+    cls = BackpropRegressor if which == "ours" else MLPRegressor
+    X_fit, y_fit = make_data(2000, d, dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = cls(hidden_layer_sizes=hidden, max_iter=2, random_state=0)
+        est.fit(X_fit, y_fit)
+    est.predict(X_fit)  # warm up
+    rng = np.random.default_rng(2)
+    X = np.empty((n_rows, d), dtype=dtype)
+    for start in range(0, n_rows, 100_000):  # no float64 temporary of all X
+        stop = min(start + 100_000, n_rows)
+        X[start:stop] = rng.standard_normal((stop - start, d))
+    tracemalloc.start()
+    before, _ = tracemalloc.get_traced_memory()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    y_pred = est.predict(X)
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.stop()
+    assert y_pred.shape == (n_rows,)
+    if limit is not None:
+        limit.restore_original_limits()
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "peak_extra_bytes": peak - before,
+                "maxrss_growth_bytes": (rss_after - rss_before) * 1024,
+                "output_bytes": y_pred.nbytes,
+            }
+        )
+    )
+
+
+def bench_predict(dtype, threads, quick, sklearn_rows):
+    n_rows = P_SHAPE[0] // (40 if quick else 1)
+    sklearn_rows = min(sklearn_rows, n_rows)
+    runs = [("ours", n_rows), ("ours", sklearn_rows), ("sklearn", sklearn_rows)]
+    if sklearn_rows == n_rows:
+        runs = runs[1:]
+    out = {"workload": "P", "dtype": np.dtype(dtype).name}
+    for which, rows in runs:
+        cmd = [
+            sys.executable,
+            __file__,
+            "--predict-child",
+            which,
+            str(rows),
+            np.dtype(dtype).name,
+            threads,
+        ]
+        res = json.loads(subprocess.run(cmd, capture_output=True, check=True).stdout)
+        res["n_rows"] = rows
+        out[f"{which}_{rows}"] = res
+    ours, theirs = out[f"ours_{sklearn_rows}"], out[f"sklearn_{sklearn_rows}"]
+    out["ours"], out["sklearn"] = out[f"ours_{n_rows}"], theirs
+    out["ratio"] = theirs["seconds"] / ours["seconds"]
+    out["ratio_rows"] = sklearn_rows
+    return out
+
+
+# -- reporting -------------------------------------------------------------------
+
+
+def machine_info():
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    blas = [
+        {k: info.get(k) for k in ("internal_api", "version", "architecture")}
+        | {"default_threads": info.get("num_threads")}
+        for info in threadpool_info()
+        if info["user_api"] == "blas"
+    ]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "sklearn": sklearn.__version__,
+        "blas": blas,
+        "env": {
+            k: os.environ[k]
+            for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS")
+            if k in os.environ
+        },
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+def fmt(s):
+    return f"{s['median'] * 1e3:8.2f} [{s['min'] * 1e3:7.2f}, {s['max'] * 1e3:7.2f}]"
+
+
+def print_row(r):
+    if r["workload"] == "P":
+        o, s = r["ours"], r["sklearn"]
+        print(
+            f"P   {r['dtype']:8s} ours {o['n_rows']:>9,d} rows {o['seconds']:7.2f} s "
+            f"{o['peak_extra_bytes'] / 2**30:5.2f} GiB (maxrss +"
+            f"{o['maxrss_growth_bytes'] / 2**30:5.2f}) | sklearn {s['n_rows']:>9,d} "
+            f"rows {s['seconds']:7.2f} s {s['peak_extra_bytes'] / 2**30:5.2f} GiB | "
+            f"ratio at {r['ratio_rows']:,d} rows {r['ratio']:5.2f}x",
+            flush=True,
+        )
+        return
+    print(
+        f"{r['workload']:3s} {r['dtype']:8s} ms/{r['per'][:4]}: ours {fmt(r['ours'])}"
+        f"  sklearn {fmt(r['sklearn'])}  ratio {r['ratio']:5.2f}x  "
+        f"{r['ours_gflops']:6.1f} GFLOP/s = {100 * r['fraction_of_peak']:5.1f}% "
+        f"of {r['peak_gflops']:.0f}",
+        flush=True,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="small data, < 2 min")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,P")
+    parser.add_argument(
+        "--threads",
+        default="1,default",
+        help="comma-separated BLAS thread settings: '1' and/or 'default'",
+    )
+    parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--p-sklearn-rows", type=int, default=500_000)
+    parser.add_argument("--json", help="write all results to this file")
+    parser.add_argument("--predict-child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.predict_child:
+        which, rows, dtype, threads = args.predict_child
+        predict_child(which, int(rows), dtype, threads)
+        return
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    info = machine_info()
+    print(json.dumps(info))
+    results = []
+    dtypes = [np.dtype(name).type for name in args.dtypes.split(",")]
+    for threads in args.threads.split(","):
+        limit = threadpool_limits(1, user_api="blas") if threads == "1" else None
+        n_threads = max(
+            i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"
+        )
+        print(f"== BLAS threads: {threads} ({n_threads})", flush=True)
+        for dtype in dtypes:
+            peak = matmul_peak(dtype)
+            print(f"-- {np.dtype(dtype).name}: matmul peak {peak:.1f} GFLOP/s")
+            for name in args.workloads.split(","):
+                if name == "P":
+                    r = bench_predict(dtype, threads, args.quick, args.p_sklearn_rows)
+                else:
+                    r = bench_workload(name, dtype, args.quick, peak)
+                r["threads"], r["blas_threads"] = threads, n_threads
+                results.append(r)
+                print_row(r)
+        if limit is not None:
+            limit.restore_original_limits()
+    info["loadavg_end"] = os.getloadavg()
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"machine": info, "quick": args.quick, "results": results})
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Plot the results of bench.py.
+
+Usage::
+
+    python benchmarks/plot.py results.json [docs/_static/benchmarks.png]
+
+Left: the speed-up, MLPRegressor's seconds over BackpropRegressor's (median
+over repetitions), per workload, dtype and BLAS thread setting, with the
+targets of the 1-thread runs as ticks. Right: BackpropRegressor's matmul
+throughput as a fraction of the matmul peak measured in the same run.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "P")
+#: Targets for the 1-thread ratio, (float64, float32).
+TARGETS = {
+    "W1": (3.0, 3.0),
+    "W2": (1.4, 1.6),
+    "W3": (1.1, 1.3),
+    "W4": (1.5, 1.5),
+    "W5": (2.5, 2.5),
+    "P": (1.0, 1.0),
+}
+SERIES = (
+    ("1", "float64"),
+    ("1", "float32"),
+    ("default", "float64"),
+    ("default", "float32"),
+)
+
+
+def main():
+    source = Path(sys.argv[1])
+    target = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/_static/benchmarks.png")
+    data = json.loads(source.read_text())
+    results = {(r["threads"], r["dtype"], r["workload"]): r for r in data["results"]}
+    machine = data["machine"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    x = np.arange(len(WORKLOADS))
+    width = 0.2
+    for i, (threads, dtype) in enumerate(SERIES):
+        label = f"{dtype}, {'1 BLAS thread' if threads == '1' else 'default threads'}"
+        ratios = [
+            results.get((threads, dtype, w), {}).get("ratio", np.nan) for w in WORKLOADS
+        ]
+        left.bar(x + (i - 1.5) * width, ratios, width, label=label)
+        peaks = [
+            100 * results.get((threads, dtype, w), {}).get("fraction_of_peak", np.nan)
+            for w in WORKLOADS[:-1]
+        ]
+        right.bar(x[:-1] + (i - 1.5) * width, peaks, width, label=label)
+    for j, w in enumerate(WORKLOADS):
+        for k, goal in enumerate(TARGETS[w]):
+            offset = (k - 1.5) * width
+            left.plot(
+                [j + offset - width / 2, j + offset + width / 2],
+                [goal, goal],
+                color="black",
+                linewidth=2,
+            )
+    left.axhline(1.0, color="grey", linewidth=0.8)
+    left.set_xticks(x, WORKLOADS)
+    left.set_ylabel("MLPRegressor time / BackpropRegressor time")
+    left.set_title("Speed-up (higher is better; black ticks: 1-thread targets)")
+    left.legend(fontsize=8)
+    right.set_xticks(x[:-1], WORKLOADS[:-1])
+    right.set_ylabel("% of measured matmul peak")
+    right.set_title("BackpropRegressor's matmul throughput")
+    right.axhline(85, color="black", linestyle="--", linewidth=0.8)
+    fig.suptitle(
+        f"{machine['cpu']}, {machine['cores']} cores; numpy {machine['numpy']}, "
+        f"OpenBLAS {machine['blas'][-1]['version']} "
+        f"({machine['blas'][-1]['architecture']}); "
+        f"default = {machine['blas'][-1]['default_threads']} BLAS threads",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target, dpi=110)
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

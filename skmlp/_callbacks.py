@@ -1,0 +1,92 @@
+"""scikit-learn's callback API (``sklearn.callback``, new in 1.9), where it exists.
+
+A fit is one callback task, with one subtask per epoch (minibatch solvers) or
+per L-BFGS iteration. :class:`FitTasks` keeps those calls out of the training
+loops: with scikit-learn 1.6-1.8, which has no ``sklearn.callback``, or with
+no callbacks set, its methods do nothing.
+"""
+
+try:
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # scikit-learn < 1.9
+
+    class CallbackSupportMixin:
+        """Stand-in where scikit-learn has no callback API: no ``set_callbacks``."""
+
+
+class FitTasks:
+    """The callback tasks of one call to ``fit`` or ``partial_fit``.
+
+    Parameters
+    ----------
+    estimator : BackpropRegressor
+        The estimator being fitted.
+
+    max_subtasks : int
+        The most epochs or iterations this fit may run.
+
+    X, y : array-like
+        The training data, passed to the hooks (``ScoringMonitor`` scores on
+        them).
+
+    sample_weight : ndarray or None
+        Passed to the hooks as metadata.
+    """
+
+    def __init__(self, estimator, max_subtasks, X, y, sample_weight):
+        self._estimator = estimator
+        self._context = None
+        self._subtask = None
+        if not hasattr(estimator, "_init_callback_context"):
+            return
+        self._context = estimator._init_callback_context(max_subtasks=max_subtasks)
+        self._data = {
+            "X": X,
+            "y": y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y,
+            "metadata": None
+            if sample_weight is None
+            else {"sample_weight": sample_weight},
+        }
+        self._context.call_on_fit_task_begin(estimator=estimator, **self._data)
+
+    def begin(self, task_name, weights):
+        """Begin an epoch or iteration that starts from ``weights()``."""
+        if self._context is None:
+            return
+        self._subtask = self._context.subcontext(task_name=task_name)
+        self._subtask.call_on_fit_task_begin(
+            estimator=self._estimator,
+            reconstruction_attributes=lambda: {"_theta": weights()},
+            **self._data,
+        )
+
+    def end(self, weights):
+        """End the epoch or iteration that reached ``weights()``.
+
+        Returns
+        -------
+        stop : bool
+            Whether a callback asks to stop training here.
+        """
+        if self._subtask is None:
+            return False
+        subtask, self._subtask = self._subtask, None
+        return subtask.call_on_fit_task_end(
+            estimator=self._estimator,
+            reconstruction_attributes=lambda: {"_theta": weights()},
+            **self._data,
+        )
+
+    def abandon(self):
+        """End a begun subtask that never ran (after L-BFGS's last iteration)."""
+        if self._subtask is not None:
+            self._subtask.call_on_fit_task_end(estimator=self._estimator)
+            self._subtask = None
+
+    def finish(self):
+        """End the fit's task; the estimator itself is the fitted model."""
+        if self._context is not None:
+            self.abandon()
+            self._context.call_on_fit_task_end(
+                estimator=self._estimator, reconstruction_attributes={}, **self._data
+            )

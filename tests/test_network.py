@@ -1,0 +1,315 @@
+"""The math seam: ``Network.loss_and_grad``, ``predict``, ``unpack``, ``init_theta``.
+
+The gradient is checked against central finite differences of the loss in
+float64, and the loss and the forward pass against an independent numpy
+implementation of equations (1)-(3) written here from scratch.
+"""
+
+import warnings
+from itertools import pairwise
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
+from sklearn.neural_network import MLPRegressor
+
+from skmlp._network import Network
+
+HIDDEN_ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+OUTPUT_ACTIVATION = {"squared_error": "identity", "poisson": "exp"}
+
+
+def _reference_activation(name, z):
+    return {
+        "identity": lambda z: z,
+        "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)),
+        "tanh": np.tanh,
+        "relu": lambda z: np.maximum(z, 0.0),
+        "exp": np.exp,
+    }[name](z)
+
+
+def _reference_forward(net, theta, X):
+    """Equations (1)-(2), with scikit-learn's (fan_in, fan_out) layout of theta."""
+    units = net.layer_units
+    coefs, intercepts, start = [], [], 0
+    for fan_in, fan_out in pairwise(units):
+        coefs.append(theta[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+        start += fan_in * fan_out
+    for fan_out in units[1:]:
+        intercepts.append(theta[start : start + fan_out])
+        start += fan_out
+    assert start == theta.size
+    a, zs = np.asarray(X), []
+    for W, b, name in zip(coefs, intercepts, net.activations, strict=True):
+        z = a @ W + b
+        zs.append(z)
+        a = _reference_activation(name, z)
+    return a, zs, coefs
+
+
+def _reference_loss(net, theta, X, y, sample_weight, alpha):
+    """Equation (3): per-sample loss summed over outputs, weighted mean, + L2."""
+    y_hat, _, coefs = _reference_forward(net, theta, X)
+    if net.loss.name == "squared_error":
+        per_sample = 0.5 * ((y_hat - y) ** 2).sum(axis=1)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_term = np.where(y > 0, y * np.log(y / y_hat), 0.0)
+        per_sample = (log_term - y + y_hat).sum(axis=1)
+    s = np.ones(len(X)) if sample_weight is None else sample_weight
+    S = s.sum()
+    l2 = sum((W**2).sum() for W in coefs)
+    return (s * per_sample).sum() / S + 0.5 * alpha * l2 / S
+
+
+def _numerical_grad(net, theta, X, y, sample_weight, alpha, h):
+    grad = np.empty_like(theta)
+    for i in range(theta.size):
+        plus, minus = theta.copy(), theta.copy()
+        plus[i] += h
+        minus[i] -= h
+        loss_plus, _ = net.loss_and_grad(plus, X, y, sample_weight, alpha)
+        loss_minus, _ = net.loss_and_grad(minus, X, y, sample_weight, alpha)
+        grad[i] = (loss_plus - loss_minus) / (2 * h)
+    return grad
+
+
+def _relative_error(g, g_num):
+    return np.linalg.norm(g - g_num) / max(np.linalg.norm(g), np.linalg.norm(g_num))
+
+
+def _problem(hidden, activation, loss, n_outputs, seed=0, n_samples=12, n_features=3):
+    rng = np.random.RandomState(seed)
+    net = Network(
+        layer_units=(n_features, *hidden, n_outputs),
+        activations=(activation,) * len(hidden) + (OUTPUT_ACTIVATION[loss],),
+        loss=loss,
+    )
+    X = rng.randn(n_samples, n_features)
+    if loss == "poisson":
+        # Non-negative counts, zeros included (the xlogy branch).
+        y = rng.poisson(1.5, size=(n_samples, n_outputs)).astype(np.float64)
+        y[0, 0] = 0.0
+    else:
+        y = rng.randn(n_samples, n_outputs)
+    theta = net.init_theta(rng, np.float64)
+    return net, theta, X, y, rng
+
+
+def _min_abs_hidden_preactivation(net, theta, X):
+    _, zs, _ = _reference_forward(net, theta, X)
+    return min(np.abs(z).min() for z in zs[:-1])
+
+
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("hidden", [(4,), (4, 3)], ids=["1hidden", "2hidden"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_gradient_matches_central_finite_differences(
+    activation, loss, n_outputs, hidden, weighted
+):
+    net, theta, X, y, rng = _problem(hidden, activation, loss, n_outputs)
+    sample_weight = rng.uniform(0.2, 3.0, size=len(X)) if weighted else None
+    alpha = 0.3
+    h = 1e-6
+    if activation == "relu":
+        # No hidden pre-activation may cross the kink at 0 when one parameter
+        # moves by h: each z moves by at most h * max(|a|, 1) per parameter.
+        margin = _min_abs_hidden_preactivation(net, theta, X)
+        assert margin > 1e3 * h, f"the relu kink is too close ({margin})"
+
+    loss_value, grad = net.loss_and_grad(theta, X, y, sample_weight, alpha)
+    g_num = _numerical_grad(net, theta, X, y, sample_weight, alpha, h)
+
+    assert np.isfinite(loss_value)
+    assert grad.shape == theta.shape
+    assert _relative_error(grad, g_num) < 1e-6
+
+
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_loss_value_is_equation_3(activation, loss, n_outputs):
+    net, theta, X, y, rng = _problem((4, 3), activation, loss, n_outputs)
+    sample_weight = rng.uniform(0.2, 3.0, size=len(X))
+    for sw, alpha in [(None, 0.0), (sample_weight, 0.0), (sample_weight, 0.7)]:
+        loss_value, _ = net.loss_and_grad(theta, X, y, sw, alpha)
+        expected = _reference_loss(net, theta, X, y, sw, alpha)
+        assert_allclose(loss_value, expected, rtol=1e-12)
+
+
+def test_gradient_of_relu_network_with_mixed_signs_uses_subgradient_zero():
+    # Several relu units are dead on some samples and alive on others: the
+    # gradient must be the one of the active pieces only.
+    net, theta, X, y, _ = _problem((6,), "relu", "squared_error", 2, seed=3)
+    _, zs, _ = _reference_forward(net, theta, X)
+    assert (zs[0] < 0).any()
+    assert (zs[0] > 0).any()
+    h = 1e-7
+    assert _min_abs_hidden_preactivation(net, theta, X) > 1e3 * h
+    _, grad = net.loss_and_grad(theta, X, y, None, 0.0)
+    g_num = _numerical_grad(net, theta, X, y, None, 0.0, h)
+    assert _relative_error(grad, g_num) < 1e-6
+
+
+def test_sample_weights_equal_repeated_samples():
+    net, theta, X, y, _ = _problem((4,), "tanh", "squared_error", 2)
+    sample_weight = np.array([1, 2, 3, 1, 1, 1, 2, 1, 1, 1, 1, 4], dtype=np.float64)
+    repeat = sample_weight.astype(int)
+    loss_w, grad_w = net.loss_and_grad(theta, X, y, sample_weight, alpha=0.5)
+    loss_r, grad_r = net.loss_and_grad(
+        theta, np.repeat(X, repeat, axis=0), np.repeat(y, repeat, axis=0), None, 0.5
+    )
+    assert_allclose(loss_w, loss_r, rtol=1e-12)
+    assert_allclose(grad_w, grad_r, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_input_gives_the_dense_loss_and_gradient(fmt):
+    net, theta, X, y, _ = _problem((4, 3), "relu", "squared_error", 2)
+    X[np.abs(X) < 0.7] = 0.0
+    X_sparse = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
+    loss_d, grad_d = net.loss_and_grad(theta, X, y, None, 0.1)
+    loss_s, grad_s = net.loss_and_grad(theta, X_sparse, y, None, 0.1)
+    assert_allclose(loss_s, loss_d, rtol=1e-13)
+    assert_allclose(grad_s, grad_d, rtol=1e-12, atol=1e-15)
+    assert_allclose(net.predict(theta, X_sparse), net.predict(theta, X), rtol=1e-13)
+
+
+def test_poisson_gradient_is_finite_when_the_prediction_underflows_for_y_zero():
+    # For y = 0 the half Poisson deviance is y_hat and dL/dz = y_hat - y, both
+    # ~0 when exp(z) underflows to 0.0. Both must stay finite (the loss is
+    # well defined there), as MLPRegressor's gradient y_hat - y does.
+    net = Network(layer_units=(1, 1), activations=("exp",), loss="poisson")
+    theta = np.array([1.0, 0.0])  # y_hat = exp(x)
+    X = np.array([[-800.0], [0.5]])  # exp(-800) == 0.0 in float64
+    y = np.array([[0.0], [1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        loss_value, grad = net.loss_and_grad(theta, X, y)
+    y_hat = np.exp(X[:, 0])
+    expected_dz = (y_hat - y[:, 0]) / 2  # mean over the 2 samples
+    assert np.isfinite(grad).all(), grad
+    assert_allclose(grad, [expected_dz @ X[:, 0], expected_dz.sum()], rtol=1e-12)
+    assert np.isfinite(loss_value), loss_value
+
+
+def test_unpack_returns_views_into_theta():
+    net = Network(layer_units=(3, 4, 2), activations=("tanh", "identity"))
+    theta = np.arange(net.n_params, dtype=np.float64)
+    Ws, bs = net.unpack(theta)
+    assert [W.shape for W in Ws] == [(4, 3), (2, 4)]  # the derivation's W^l
+    assert [b.shape for b in bs] == [(4,), (2,)]
+    for array in Ws + bs:
+        assert np.shares_memory(array, theta)
+    # scikit-learn's layout: coefs_ (fan_in, fan_out) in C order, then intercepts.
+    assert_array_equal(Ws[0].T.ravel(), np.arange(12))
+    assert_array_equal(Ws[1].T.ravel(), np.arange(12, 20))
+    assert_array_equal(bs[0], [20, 21, 22, 23])
+    assert_array_equal(bs[1], [24, 25])
+    assert net.n_params == 26
+    assert net.n_coefs == 20
+
+    Ws[1][1, 3] = -1.0  # W^2[1, 3] is coefs_[1][3, 1]
+    bs[0][2] = -2.0
+    assert theta[12 + 3 * 2 + 1] == -1.0
+    assert theta[22] == -2.0
+    theta[0] = 100.0
+    assert Ws[0][0, 0] == 100.0
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_predict_is_the_forward_pass_and_only_reads_theta(loss):
+    net, theta, X, y, _ = _problem((5, 4), "tanh", loss, 3)
+    theta.flags.writeable = False
+    y_hat = net.predict(theta, X)  # raises if predict writes into theta
+    expected, _, _ = _reference_forward(net, theta, X)
+    assert y_hat.shape == (len(X), 3)
+    assert_allclose(y_hat, expected, rtol=1e-13)
+    # predict is the forward part of loss_and_grad: the loss at those outputs.
+    loss_value, _ = net.loss_and_grad(theta, X, y)
+    if loss == "squared_error":
+        assert_allclose(loss_value, 0.5 * ((y_hat - y) ** 2).sum(axis=1).mean())
+
+
+def test_loss_and_grad_only_reads_theta_and_fills_the_given_buffer():
+    net, theta, X, y, _ = _problem((5,), "relu", "squared_error", 2)
+    expected_loss, expected_grad = net.loss_and_grad(theta.copy(), X, y, None, 0.2)
+    theta.flags.writeable = False
+    buffer = np.full_like(theta, np.nan)
+    loss_value, grad = net.loss_and_grad(theta, X, y, None, 0.2, grad=buffer)
+    assert grad is buffer
+    assert loss_value == expected_loss
+    assert_array_equal(grad, expected_grad)
+
+
+@pytest.mark.parametrize("hidden", [(7,), (9, 5)])
+def test_predict_chunks_by_working_memory_give_the_same_result(hidden):
+    net, theta, _, _, rng = _problem(hidden, "relu", "squared_error", 2)
+    X = rng.randn(101, 3)
+    full = net.predict(theta, X)
+    with config_context(working_memory=1e-6):  # one row per chunk
+        one_row = net.predict(theta, X)
+    with config_context(working_memory=2 * 9 * 8 * 10 / 2**20):  # ~10 rows
+        few_rows = net.predict(theta, X)
+    # Same values up to rounding: BLAS may sum a one-row product in another
+    # order than a many-row one.
+    assert_allclose(one_row, full, rtol=1e-13, atol=1e-14)
+    assert_allclose(few_rows, full, rtol=1e-13, atol=1e-14)
+    expected, _, _ = _reference_forward(net, theta, X)
+    assert_allclose(full, expected, rtol=1e-13)
+
+
+def _sklearn_initial_coefs(activation, hidden, n_features, seed, dtype):
+    """MLPRegressor's initial weights, through the public API only.
+
+    One Adam step with a learning rate of 1e-300 moves no weight (w + 1e-299
+    rounds to w), so the weights after partial_fit are the drawn ones.
+    """
+    rng = np.random.RandomState(99)
+    X = rng.randn(10, n_features).astype(dtype)
+    y = rng.randn(10).astype(dtype)
+    mlp = MLPRegressor(
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        solver="adam",
+        learning_rate_init=1e-300,
+        random_state=seed,
+    ).partial_fit(X, y)
+    return mlp.coefs_, mlp.intercepts_
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_init_theta_draws_what_mlpregressor_draws(activation, dtype):
+    hidden, n_features, seed = (6, 4), 3, 7
+    coefs, intercepts = _sklearn_initial_coefs(
+        activation, hidden, n_features, seed, dtype
+    )
+    net = Network(
+        layer_units=(n_features, *hidden, 1),
+        activations=(activation,) * len(hidden) + ("identity",),
+    )
+    factor = 2.0 if activation == "logistic" else 6.0
+    theta = net.init_theta(np.random.RandomState(seed), dtype, factor)
+    assert theta.dtype == dtype
+    Ws, bs = net.unpack(theta)
+    for W, coef in zip(Ws, coefs, strict=True):
+        assert_array_equal(W.T, coef)
+    for b, intercept in zip(bs, intercepts, strict=True):
+        assert_array_equal(b, intercept)
+
+
+def test_init_theta_respects_the_glorot_bound():
+    net = Network(layer_units=(30, 20, 1), activations=("relu", "identity"))
+    theta = net.init_theta(np.random.RandomState(0), np.float64, factor=6.0)
+    Ws, bs = net.unpack(theta)
+    for W, b in zip(Ws, bs, strict=True):
+        bound = np.sqrt(6.0 / sum(W.shape))
+        assert np.abs(W).max() <= bound
+        assert np.abs(b).max() <= bound
+        assert np.abs(W).max() > 0.8 * bound  # really uses the whole range
