@@ -11,18 +11,16 @@ shows the agreement layer by layer.
 """
 
 # %%
-# The loss as a function of the parameter vector
-# ----------------------------------------------
-# A fitted estimator keeps all its weights and biases in one flat vector, and
-# its network computes the loss (3) and the gradient (10) of any such vector.
-# These are private names (``_theta``, ``_fitted_network`` and
-# ``Network.loss_and_grad``), so they are kept in this one cell: a public
-# gradient-check function would replace it.
+# The overall check
+# -----------------
+# :func:`skmlp.check_gradients` does the whole check in one call and returns
+# one number: the relative difference between the backpropagated gradient and
+# central finite differences, over every weight and bias.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import make_regression
 
-from skmlp import BackpropRegressor
+from skmlp import BackpropRegressor, check_gradients
 
 X, y = make_regression(n_samples=50, n_features=4, noise=5.0, random_state=0)
 X /= X.std(axis=0)
@@ -36,14 +34,22 @@ estimator = BackpropRegressor(
 for _ in range(5):
     estimator.partial_fit(X, y)
 
-network = estimator._fitted_network()
-theta0 = estimator._theta.copy()
-y_2d = y.reshape(-1, 1)  # the network works on targets of shape (n, n_outputs)
+print(f"check_gradients: relative error {check_gradients(estimator, X, y):.1e}")
+
+# %%
+# The loss as a function of the parameter vector
+# ----------------------------------------------
+# To see the agreement layer by layer, this example repeats the check by
+# hand. It needs the loss (3) and the gradient (10) at any parameter vector,
+# which the estimator's network computes. These are private names
+# (``_objective`` and ``Network.loss_and_grad``, the same that
+# ``check_gradients`` uses), kept in this one cell.
+network, theta0, X_checked, y_checked, _ = estimator._objective(X, y)
 
 
 def loss_and_grad(theta):
     """The loss (3) and its gradient (10) at ``theta``, as the solvers see them."""
-    return network.loss_and_grad(theta, X, y_2d, alpha=estimator.alpha)
+    return network.loss_and_grad(theta, X_checked, y_checked, alpha=estimator.alpha)
 
 
 def split_by_layer(vector):
