@@ -1,0 +1,170 @@
+"""Checks that keep the documentation in step with the code.
+
+They read files only, so they run without Sphinx: the full build is
+``bash scripts/docs.sh``.
+"""
+
+import ast
+import doctest
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+import skmlp
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+NETWORK = ROOT / "skmlp" / "_network.py"
+DERIVATION = DOCS / "user_guide" / "derivation.rst"
+N_EQUATIONS = 10
+
+
+def _autosummary_names(rst):
+    """The names listed in the ``autosummary`` directives of an rst file."""
+    names, inside = set(), False
+    for line in rst.splitlines():
+        if line.startswith(".. autosummary::"):
+            inside = True
+            continue
+        if inside:
+            stripped = line.strip()
+            if line and not line[0].isspace():
+                inside = False  # the directive's indented block has ended
+            elif stripped and not stripped.startswith(":"):
+                names.add(stripped.rsplit(".", 1)[-1])
+    return names
+
+
+def test_every_public_name_is_in_the_api_reference():
+    public = set(skmlp.__all__) - {"__version__"}
+    listed = _autosummary_names((DOCS / "api.rst").read_text())
+    assert public <= listed, f"missing from docs/api.rst: {sorted(public - listed)}"
+    # And nothing that is not public: a stale entry would fail the build.
+    assert listed <= public, f"not in skmlp.__all__: {sorted(listed - public)}"
+
+
+def _comments(path):
+    source = path.read_text()
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return [tok.string for tok in tokens if tok.type == tokenize.COMMENT]
+
+
+def test_network_code_cites_every_equation():
+    cited = set()
+    for comment in _comments(NETWORK):
+        cited.update(int(n) for n in re.findall(r"\((\d+)\)", comment))
+    missing = set(range(1, N_EQUATIONS + 1)) - cited
+    assert not missing, (
+        f"No comment in skmlp/_network.py cites equation(s) {sorted(missing)}; "
+        "docs/user_guide/derivation.rst shows the code for each equation by "
+        "finding these comments."
+    )
+
+
+def test_derivation_numbers_ten_equations():
+    # Sphinx numbers labelled equations in order, so ten labels give (1)-(10),
+    # the numbers the code's comments cite.
+    labels = re.findall(r"^   :label: (\S+)$", DERIVATION.read_text(), re.MULTILINE)
+    assert len(labels) == N_EQUATIONS, labels
+    assert len(set(labels)) == N_EQUATIONS
+
+
+def _literalincludes():
+    """Every ``literalinclude`` in the docs, as (rst file, target, options)."""
+    for rst in sorted(DOCS.rglob("*.rst")):
+        if "_build" in rst.parts:
+            continue
+        lines = rst.read_text().splitlines()
+        for i, line in enumerate(lines):
+            match = re.match(r"\.\. literalinclude:: (\S+)", line)
+            if not match:
+                continue
+            options = {}
+            for option_line in lines[i + 1 :]:
+                option = re.match(r"   :([\w-]+):\s*(.*)$", option_line)
+                if not option:
+                    break
+                options[option[1]] = option[2]
+            yield rst, (rst.parent / match[1]).resolve(), options
+
+
+def _object_source(path, qualname):
+    """The source lines of a class or function, as Sphinx's ``:pyobject:``."""
+    tree = ast.parse(path.read_text())
+    node = tree
+    for part in qualname.split("."):
+        node = next(
+            child
+            for child in ast.iter_child_nodes(node)
+            if isinstance(child, ast.ClassDef | ast.FunctionDef) and child.name == part
+        )
+    lines = path.read_text().splitlines()
+    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    return lines[start - 1 : node.end_lineno]
+
+
+INCLUDES = list(_literalincludes())
+
+
+@pytest.mark.parametrize(
+    ("rst", "target", "options"),
+    INCLUDES,
+    ids=[f"{rst.name}:{opts.get('caption', '')[:40]}" for rst, _, opts in INCLUDES],
+)
+def test_literalinclude_anchors_exist(rst, target, options):
+    """Each excerpt's markers are still in the code, in order.
+
+    Another change to the code may reshape lines; the excerpts are anchored on
+    comments such as ``# (4), (7)`` and on a few statements, and this says
+    which one went missing before the docs build does.
+    """
+    assert target.is_file(), f"{rst.name}: {target} does not exist"
+    lines = (
+        _object_source(target, options["pyobject"])
+        if "pyobject" in options
+        else target.read_text().splitlines()
+    )
+    position = 0
+    for key in ("start-at", "start-after", "end-at", "end-before"):
+        if key not in options:
+            continue
+        marker = options[key]
+        found = [i for i, line in enumerate(lines) if marker in line and i >= position]
+        assert found, (
+            f"{rst.relative_to(ROOT)}: {key} {marker!r} not found in "
+            f"{target.name}"
+            + (f" ({options['pyobject']})" if "pyobject" in options else "")
+        )
+        position = found[0]
+
+
+@pytest.mark.parametrize(
+    "rst",
+    [p for p in sorted(DOCS.rglob("*.rst")) if ">>>" in p.read_text()],
+    ids=lambda p: p.name,
+)
+def test_doctests_in_pages(rst):
+    result = doctest.testfile(
+        str(rst),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+    )
+    assert result.failed == 0
+
+
+def test_examples_are_gallery_scripts():
+    examples = sorted((ROOT / "examples").glob("*.py"))
+    assert examples
+    for path in examples:
+        assert path.name.startswith("plot_"), f"{path.name}: not run by the gallery"
+        source = path.read_text()
+        docstring = ast.get_docstring(ast.parse(source))
+        assert docstring, f"{path.name} needs a title docstring"
+        title_lines = docstring.strip().splitlines()
+        assert re.fullmatch(r"=+", title_lines[0]), f"{path.name}: no reST title"
+        assert len(title_lines[0]) >= len(title_lines[1]), f"{path.name}: short rule"
+        assert "\n# %%" in source, f"{path.name}: no # %% cells"
