@@ -91,6 +91,7 @@ class LossCurveDisplay:
     score_ax_ : matplotlib Axes or None
         Twin axes sharing the x-axis, with its own y-axis on the right, where
         the validation score is drawn; ``None`` unless the score was drawn.
+        The legend is on these axes when they exist, else on ``ax_``.
 
     figure_ : matplotlib Figure
         Figure containing the curves.
@@ -261,8 +262,9 @@ class LossCurveDisplay:
             self.lines_.append(self.best_epoch_line_)
 
         ax.set(xlabel="Iteration", ylabel="Loss")
-        # One legend for the lines of both axes.
-        ax.legend(handles=self.lines_, loc="best")
+        # One legend for the lines of both axes, on the twin axes when there
+        # are, since they are drawn over the first.
+        (self.score_ax_ or ax).legend(handles=self.lines_, loc="best")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self

@@ -68,6 +68,7 @@ def _shape_calculator(operator):
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
     from skl2onnx.common.utils import check_input_and_output_numbers
 
+    check_is_fitted(operator.raw_operator)
     check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
     input_type = operator.inputs[0].type
     # Non-float input is cast to float64, as predict does.
