@@ -132,6 +132,28 @@ def test_float64_model_exported_for_float32_input():
     _assert_matches(_onnx_predict(est, X32), est.predict(X32), np.float32)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_older_target_opset(dtype):
+    X, y = _data(dtype)
+    est = _fit(
+        BackpropRegressor(
+            (8, 8),
+            ["gelu", "softplus"],
+            out_activation="elu",
+            max_iter=5,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    onx = to_onnx(est, X, target_opset=13)
+    assert {op.version for op in onx.opset_import if op.domain == ""} == {13}
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    _assert_matches(session.run(None, {"X": X})[0], est.predict(X), dtype)
+
+
 def test_unfitted_model_is_refused():
     X, _ = _data(np.float64)
     with pytest.raises(Exception, match="not fitted"):
