@@ -325,6 +325,10 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with the values and the artists.
 
+        See Also
+        --------
+        LossCurveDisplay.plot : Draw the curves again, e.g. on other axes.
+
         Examples
         --------
         >>> import matplotlib.pyplot as plt

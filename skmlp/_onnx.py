@@ -237,6 +237,10 @@ def to_onnx(model, X_sample, *, target_opset=None):
         ``(n_samples, n_outputs)`` for several. The weights are stored in
         the input's dtype.
 
+    See Also
+    --------
+    skl2onnx.to_onnx : The conversion this function registers a converter for.
+
     Notes
     -----
     onnxruntime's predictions match `predict` to 1e-5 in float32 and to
