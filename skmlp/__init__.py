@@ -2,11 +2,23 @@
 
 The gradients are derived by hand (see :mod:`skmlp._network`) and computed in
 numpy over one flat parameter vector.
+
+The integrations need optional extras and import them only when used:
+:class:`LossCurveDisplay` needs matplotlib (``skmlp[plot]``) and
+:func:`to_onnx` needs skl2onnx, onnx and onnxruntime (``skmlp[onnx]``).
 """
 
+from ._display import LossCurveDisplay
 from ._gradcheck import check_gradients
+from ._onnx import to_onnx
 from ._regressor import BackpropRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["BackpropRegressor", "__version__", "check_gradients"]
+__all__ = [
+    "BackpropRegressor",
+    "LossCurveDisplay",
+    "__version__",
+    "check_gradients",
+    "to_onnx",
+]

@@ -1,0 +1,172 @@
+"""to_onnx: onnxruntime's predictions match predict, in shape and value."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skmlp import BackpropRegressor, to_onnx
+from skmlp._activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+
+ort = pytest.importorskip("onnxruntime")
+pytest.importorskip("skl2onnx")
+
+# The issue's tolerances, relative to the largest prediction.
+RTOL = {np.float32: 1e-5, np.float64: 1e-12}
+
+
+def _data(dtype, n_outputs=1):
+    rng = np.random.RandomState(0)
+    X = rng.normal(scale=2.0, size=(120, 4))
+    Y = np.c_[X[:, 0] ** 2, np.sin(2 * X[:, 1]), X[:, 2] * X[:, 3]][:, :n_outputs]
+    return X.astype(dtype), Y.astype(dtype).squeeze()
+
+
+def _fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def _onnx_predict(model, X):
+    session = ort.InferenceSession(
+        to_onnx(model, X).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    (y,) = session.run(None, {"X": X})
+    return y
+
+
+def _assert_matches(y_onnx, y_pred, dtype):
+    assert y_onnx.shape == y_pred.shape
+    assert y_onnx.dtype == dtype
+    error = np.max(np.abs(y_onnx.astype(np.float64) - y_pred))
+    assert error <= RTOL[dtype] * np.max(np.abs(y_pred))
+
+
+def test_every_activation_is_tested():
+    assert set(HIDDEN_ACTIVATIONS) | {"exp"} == set(ACTIVATIONS)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_hidden_activation(activation, dtype):
+    X, y = _data(dtype, n_outputs=3)
+    # The same activation as hidden and output layer: both code paths.
+    est = _fit(
+        BackpropRegressor(
+            (16, 8),
+            activation,
+            out_activation=activation,
+            solver="lbfgs",
+            max_iter=60,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    assert est._activations == (activation,) * 3
+    assert est._theta.dtype == dtype
+    _assert_matches(_onnx_predict(est, X), est.predict(X), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_exp_output_activation(dtype):
+    X, y = _data(dtype)
+    est = _fit(
+        BackpropRegressor((8,), "tanh", loss="poisson", max_iter=30, random_state=0),
+        X,
+        np.abs(y),
+    )
+    assert est._activations[-1] == "exp"
+    _assert_matches(_onnx_predict(est, X), est.predict(X), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelu_far_from_zero(dtype):
+    # Inputs that push hidden units well beyond float64 GELU's cutoff |z| = 9.
+    X, y = _data(dtype)
+    est = _fit(
+        BackpropRegressor((8,), "gelu", solver="lbfgs", max_iter=30, random_state=0),
+        X,
+        y,
+    )
+    X_far = (X * 20).astype(dtype)
+    _assert_matches(_onnx_predict(est, X_far), est.predict(X_far), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+def test_output_shape_is_predict_shape(n_outputs, dtype):
+    X, y = _data(dtype, n_outputs)
+    est = _fit(BackpropRegressor((8,), max_iter=20, random_state=0), X, y)
+    y_onnx = _onnx_predict(est, X)
+    assert y_onnx.shape == ((120,) if n_outputs == 1 else (120, n_outputs))
+    _assert_matches(y_onnx, est.predict(X), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_pipeline_with_standard_scaler(n_outputs, dtype):
+    X, y = _data(dtype, n_outputs)
+    X = (X * 30 + 5).astype(dtype)
+    pipe = _fit(
+        make_pipeline(
+            StandardScaler(),
+            BackpropRegressor((16,), "silu", max_iter=30, random_state=0),
+        ),
+        X,
+        y,
+    )
+    _assert_matches(_onnx_predict(pipe, X), pipe.predict(X), dtype)
+
+
+def test_float64_model_exported_for_float32_input():
+    X, y = _data(np.float64)
+    est = _fit(BackpropRegressor((8,), "tanh", max_iter=20, random_state=0), X, y)
+    X32 = X.astype(np.float32)
+    _assert_matches(_onnx_predict(est, X32), est.predict(X32), np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_older_target_opset(dtype):
+    X, y = _data(dtype)
+    est = _fit(
+        BackpropRegressor(
+            (8, 8),
+            ["gelu", "softplus"],
+            out_activation="elu",
+            max_iter=5,
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    onx = to_onnx(est, X, target_opset=13)
+    assert {op.version for op in onx.opset_import if op.domain == ""} == {13}
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    _assert_matches(session.run(None, {"X": X})[0], est.predict(X), dtype)
+
+
+def test_unfitted_model_is_refused():
+    X, _ = _data(np.float64)
+    with pytest.raises(Exception, match="not fitted"):
+        to_onnx(BackpropRegressor(), X)
+
+
+def test_importing_skmlp_does_not_import_the_extras():
+    code = (
+        "import sys, skmlp; "
+        "print(sorted(m for m in ('skl2onnx', 'onnx', 'onnxruntime', 'matplotlib') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
