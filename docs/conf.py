@@ -115,6 +115,11 @@ sphinx_gallery_conf = {
             "plot_solvers.py",
             "plot_gradient_check.py",
             "plot_diabetes.py",
+            "plot_huber.py",
+            "plot_out_activation.py",
+            "plot_validation_curves.py",
+            "plot_dask_search.py",
+            "plot_out_of_core.py",
             "*",  # any other example, after these
         ]
     ),

@@ -143,7 +143,12 @@ def test_literalinclude_anchors_exist(rst, target, options):
 
 @pytest.mark.parametrize(
     "rst",
-    [p for p in sorted(DOCS.rglob("*.rst")) if ">>>" in p.read_text()],
+    [
+        p
+        for p in sorted(DOCS.rglob("*.rst"))
+        # ecosystem.rst needs the optional extras: test_ecosystem_docs runs it.
+        if ">>>" in p.read_text() and p.name != "ecosystem.rst"
+    ],
     ids=lambda p: p.name,
 )
 def test_doctests_in_pages(rst):
