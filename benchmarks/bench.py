@@ -161,6 +161,22 @@ def time_fit(cls, params, X, y, per):
     return elapsed / est.n_iter_
 
 
+def chosen_blas_threads(n_features, hidden, batch_rows):
+    """Return the BLAS thread count BackpropRegressor's fit picks here and now.
+
+    ``Network.blas_threads`` is the context each fit enters (threadpoolctl);
+    this enters it for the workload's network and batch and reads the count.
+    """
+    net = BackpropRegressor(hidden_layer_sizes=hidden)._network(n_features, 1)
+    with net.blas_threads(batch_rows):
+        return blas_threads()
+
+
+def blas_threads():
+    """Return the current BLAS thread count (the largest, if several BLAS)."""
+    return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+
 def summary(values):
     return {
         "median": float(np.median(values)),
@@ -195,6 +211,7 @@ def bench_workload(name, dtype, quick, peak):
         "sklearn": summary(times["sklearn"]),
     }
     result["ratio"] = result["sklearn"]["median"] / result["ours"]["median"]
+    result["ours_blas_threads"] = chosen_blas_threads(d, hidden, batch_size or n)
     units = (d, *hidden, 1)
     # An epoch and an L-BFGS evaluation both take every sample through once.
     flops = matmul_flops_per_sample(units) * n
@@ -330,7 +347,8 @@ def print_row(r):
         f"{r['workload']:3s} {r['dtype']:8s} ms/{r['per'][:4]}: ours {fmt(r['ours'])}"
         f"  sklearn {fmt(r['sklearn'])}  ratio {r['ratio']:5.2f}x  "
         f"{r['ours_gflops']:6.1f} GFLOP/s = {100 * r['fraction_of_peak']:5.1f}% "
-        f"of {r['peak_gflops']:.0f}",
+        f"of {r['peak_gflops']:.0f}; ours ran with {r['ours_blas_threads']} BLAS "
+        "thread(s)",
         flush=True,
     )
 
@@ -363,9 +381,7 @@ def main():
     dtypes = [np.dtype(name).type for name in args.dtypes.split(",")]
     for threads in args.threads.split(","):
         limit = threadpool_limits(1, user_api="blas") if threads == "1" else None
-        n_threads = max(
-            i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"
-        )
+        n_threads = blas_threads()
         print(f"== BLAS threads: {threads} ({n_threads})", flush=True)
         for dtype in dtypes:
             peak = matmul_peak(dtype)

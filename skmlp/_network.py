@@ -99,7 +99,6 @@ import os
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.utils import gen_batches
 from threadpoolctl import ThreadpoolController
@@ -150,7 +149,7 @@ def _matmul(a, b, out):
     product, which numpy's matmul computes without BLAS and about twice as
     slowly as a broadcast multiply; both round each entry once, alike.
     """
-    if sp.issparse(a):
+    if not isinstance(a, np.ndarray):  # sparse X; cheaper than sp.issparse
         out[...] = a @ b
         return out
     if b.shape[0] == 1:
