@@ -4,6 +4,9 @@ Usage::
 
     python benchmarks/plot.py results.json [docs/_static/benchmarks.png]
 
+It also prints the results as a Markdown table (for the README) and as a
+reStructuredText table (for docs/benchmarks.rst).
+
 Left: the speed-up, MLPRegressor's seconds over BackpropRegressor's (median
 over repetitions), per workload, dtype and BLAS thread setting, with the
 targets of the 1-thread runs as ticks. Right: BackpropRegressor's matmul
@@ -36,6 +39,53 @@ SERIES = (
     ("default", "float64"),
     ("default", "float32"),
 )
+
+
+def rows(data):
+    """Yield one row of table cells per result."""
+    for r in data["results"]:
+        threads = "1" if r["threads"] == "1" else f"default ({r['blas_threads']})"
+        if r["workload"] == "P":
+            o, s = r["ours"], r["sklearn"]
+            ours = f"{o['seconds']:.1f} s, +{o['peak_extra_bytes'] / 2**30:.2f} GiB"
+            theirs = f"{s['seconds']:.1f} s, +{s['peak_extra_bytes'] / 2**30:.2f} GiB"
+            yield (
+                f"P ({o['n_rows']:,} / {s['n_rows']:,} rows)",
+                r["dtype"],
+                threads,
+                ours,
+                theirs,
+                f"{r['ratio']:.2f}x at {r['ratio_rows']:,} rows",
+                "",
+            )
+            continue
+        unit = "ms/eval" if r["per"] == "evaluation" else "ms/epoch"
+        yield (
+            f"{r['workload']} ({unit})",
+            r["dtype"],
+            threads,
+            f"{r['ours']['median'] * 1e3:.1f}",
+            f"{r['sklearn']['median'] * 1e3:.1f}",
+            f"{r['ratio']:.2f}x",
+            f"{100 * r['fraction_of_peak']:.0f}%",
+        )
+
+
+HEADER = ("workload", "dtype", "BLAS threads", "ours", "MLPRegressor", "ratio", "peak")
+
+
+def markdown(data):
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(data)]
+    return "\n".join(lines)
+
+
+def rst(data):
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in (HEADER, *rows(data)):
+        lines.append("   * - " + row[0])
+        lines += [f"     - {cell}" for cell in row[1:]]
+    return "\n".join(lines)
 
 
 def main():
@@ -86,7 +136,9 @@ def main():
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(target, dpi=110)
-    print(f"wrote {target}")
+    print(f"wrote {target}\n")
+    print(markdown(data), end="\n\n")
+    print(rst(data))
 
 
 if __name__ == "__main__":
