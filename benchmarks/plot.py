@@ -128,9 +128,11 @@ def main():
     right.axhline(85, color="black", linestyle="--", linewidth=0.8)
     fig.suptitle(
         f"{machine['cpu']}, {machine['cores']} cores; numpy {machine['numpy']}, "
-        f"OpenBLAS {machine['blas'][-1]['version']} "
-        f"({machine['blas'][-1]['architecture']}); "
-        f"default = {machine['blas'][-1]['default_threads']} BLAS threads",
+        "OpenBLAS "
+        + " and ".join(sorted({b["version"] for b in machine["blas"]}))
+        + f" ({machine['blas'][0]['architecture']} kernel); default = "
+        f"{machine['blas'][0]['default_threads']} BLAS threads; "
+        f"load average {machine['loadavg_start'][0]:.1f} at start",
         fontsize=9,
     )
     fig.tight_layout()
