@@ -113,9 +113,10 @@ from ._losses import LOSSES
 #: two threads made products of this size 20 to 100 times slower.
 MIN_FLOPS_FOR_BLAS_THREADS = 2e8
 
-#: Rows per chunk in :meth:`Network.predict`, at most: the two activation
-#: buffers stay in the last-level cache's neighbourhood and are reused, where
-#: chunks of ``working_memory`` would allocate (and page in) gigabytes.
+#: Rows per chunk in :meth:`Network.predict`, at most. Its two activation
+#: buffers (16 MiB each for 512 float64 units) are allocated once and reused;
+#: chunks of ``working_memory`` (1 GiB by default) allocated and paged in that
+#: much memory per chunk, and were slower.
 PREDICT_CHUNK_ROWS = 4096
 
 _threadpool_controller = None
