@@ -5,9 +5,12 @@ Usage (from the repository root)::
     python benchmarks/bench.py [--quick] [--workloads W1,W2,...]
                                [--threads 1,default] [--json out.json]
 
-Every workload runs in float64 and float32, first with BLAS limited to one
-thread (threadpoolctl), then at the default thread count. The two estimators
-alternate (A B A B ...) so that load from other processes hits both alike.
+Every workload runs in float64 and float32, with BLAS limited to one thread
+(threadpoolctl) and at the default thread count. Each repetition times ours
+and MLPRegressor at one thread, then both at the default (A B A' B' A B ...),
+so that load from other processes hits all four alike, and ours at the
+default can be compared with ours at one thread. Each line also says how many
+BLAS threads BackpropRegressor's fit chose (``Network.blas_threads``).
 
 Workloads (synthetic data, fixed seed, one output):
 
@@ -161,6 +164,22 @@ def time_fit(cls, params, X, y, per):
     return elapsed / est.n_iter_
 
 
+def chosen_blas_threads(n_features, hidden, batch_rows):
+    """Return the BLAS thread count BackpropRegressor's fit picks here and now.
+
+    ``Network.blas_threads`` is the context each fit enters (threadpoolctl);
+    this enters it for the workload's network and batch and reads the count.
+    """
+    net = BackpropRegressor(hidden_layer_sizes=hidden)._network(n_features, 1)
+    with net.blas_threads(batch_rows):
+        return blas_threads()
+
+
+def blas_threads():
+    """Return the current BLAS thread count (the largest, if several BLAS)."""
+    return max(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+
 def summary(values):
     return {
         "median": float(np.median(values)),
@@ -170,7 +189,19 @@ def summary(values):
     }
 
 
-def bench_workload(name, dtype, quick, peak):
+def thread_setting(threads):
+    """Return a context for a thread setting: '1' limits BLAS, 'default' not."""
+    return threadpool_limits(1 if threads == "1" else None, user_api="blas")
+
+
+def bench_workload(name, dtype, quick, settings, peaks):
+    """Time one workload in every thread setting, all interleaved.
+
+    Each repetition runs ours then MLPRegressor at the first setting, then
+    both at the next, and so on: A B A' B' A B ..., so that load from other
+    processes spreads over all four, and ours at the default thread count
+    can be compared with ours at one thread.
+    """
     n, d, hidden, solver, batch_size, epochs, repeats = WORKLOADS[name]
     if quick:
         n //= QUICK_SHRINK[name]
@@ -182,26 +213,35 @@ def bench_workload(name, dtype, quick, peak):
     # Warm up both (imports, first-touch of memory), untimed.
     for cls in contenders.values():
         cls(**dict(params, max_iter=1)).fit(X[:2000], y[:2000])
-    times = {key: [] for key in contenders}
-    for _ in range(repeats):  # A B A B
-        for key, cls in contenders.items():
-            times[key].append(time_fit(cls, params, X, y, per))
-    result = {
-        "workload": name,
-        "dtype": np.dtype(dtype).name,
-        "n_samples": n,
-        "per": per,
-        "ours": summary(times["ours"]),
-        "sklearn": summary(times["sklearn"]),
-    }
-    result["ratio"] = result["sklearn"]["median"] / result["ours"]["median"]
-    units = (d, *hidden, 1)
-    # An epoch and an L-BFGS evaluation both take every sample through once.
-    flops = matmul_flops_per_sample(units) * n
-    result["ours_gflops"] = flops / result["ours"]["median"] / 1e9
-    result["peak_gflops"] = peak
-    result["fraction_of_peak"] = result["ours_gflops"] / peak
-    return result
+    times = {(t, key): [] for t in settings for key in contenders}
+    chosen = {}
+    for _ in range(repeats):
+        for threads in settings:
+            with thread_setting(threads):
+                chosen[threads] = chosen_blas_threads(d, hidden, batch_size or n)
+                for key, cls in contenders.items():
+                    times[threads, key].append(time_fit(cls, params, X, y, per))
+    results = []
+    for threads in settings:
+        result = {
+            "workload": name,
+            "dtype": np.dtype(dtype).name,
+            "threads": threads,
+            "n_samples": n,
+            "per": per,
+            "ours": summary(times[threads, "ours"]),
+            "sklearn": summary(times[threads, "sklearn"]),
+            "ours_blas_threads": chosen[threads],
+        }
+        result["ratio"] = result["sklearn"]["median"] / result["ours"]["median"]
+        units = (d, *hidden, 1)
+        # An epoch and an L-BFGS evaluation both take every sample through once.
+        flops = matmul_flops_per_sample(units) * n
+        result["ours_gflops"] = flops / result["ours"]["median"] / 1e9
+        result["peak_gflops"] = peaks[threads]
+        result["fraction_of_peak"] = result["ours_gflops"] / peaks[threads]
+        results.append(result)
+    return results
 
 
 # -- P: predict memory and time, in a subprocess -------------------------------
@@ -254,7 +294,7 @@ def bench_predict(dtype, threads, quick, sklearn_rows):
     runs = [("ours", n_rows), ("ours", sklearn_rows), ("sklearn", sklearn_rows)]
     if sklearn_rows == n_rows:
         runs = runs[1:]
-    out = {"workload": "P", "dtype": np.dtype(dtype).name}
+    out = {"workload": "P", "dtype": np.dtype(dtype).name, "threads": threads}
     for which, rows in runs:
         cmd = [
             sys.executable,
@@ -318,7 +358,8 @@ def print_row(r):
     if r["workload"] == "P":
         o, s = r["ours"], r["sklearn"]
         print(
-            f"P   {r['dtype']:8s} ours {o['n_rows']:>9,d} rows {o['seconds']:7.2f} s "
+            f"P   {r['dtype']:8s} t={r['threads']:7s} ours {o['n_rows']:>9,d} rows "
+            f"{o['seconds']:7.2f} s "
             f"{o['peak_extra_bytes'] / 2**30:5.2f} GiB (maxrss +"
             f"{o['maxrss_growth_bytes'] / 2**30:5.2f}) | sklearn {s['n_rows']:>9,d} "
             f"rows {s['seconds']:7.2f} s {s['peak_extra_bytes'] / 2**30:5.2f} GiB | "
@@ -327,10 +368,12 @@ def print_row(r):
         )
         return
     print(
-        f"{r['workload']:3s} {r['dtype']:8s} ms/{r['per'][:4]}: ours {fmt(r['ours'])}"
+        f"{r['workload']:3s} {r['dtype']:8s} t={r['threads']:7s} "
+        f"ms/{r['per'][:4]}: ours {fmt(r['ours'])}"
         f"  sklearn {fmt(r['sklearn'])}  ratio {r['ratio']:5.2f}x  "
         f"{r['ours_gflops']:6.1f} GFLOP/s = {100 * r['fraction_of_peak']:5.1f}% "
-        f"of {r['peak_gflops']:.0f}",
+        f"of {r['peak_gflops']:.0f}; ours ran with {r['ours_blas_threads']} BLAS "
+        "thread(s)",
         flush=True,
     )
 
@@ -361,25 +404,33 @@ def main():
     print(json.dumps(info))
     results = []
     dtypes = [np.dtype(name).type for name in args.dtypes.split(",")]
-    for threads in args.threads.split(","):
-        limit = threadpool_limits(1, user_api="blas") if threads == "1" else None
-        n_threads = max(
-            i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"
-        )
-        print(f"== BLAS threads: {threads} ({n_threads})", flush=True)
-        for dtype in dtypes:
-            peak = matmul_peak(dtype)
-            print(f"-- {np.dtype(dtype).name}: matmul peak {peak:.1f} GFLOP/s")
-            for name in args.workloads.split(","):
-                if name == "P":
-                    r = bench_predict(dtype, threads, args.quick, args.p_sklearn_rows)
-                else:
-                    r = bench_workload(name, dtype, args.quick, peak)
-                r["threads"], r["blas_threads"] = threads, n_threads
+    settings = args.threads.split(",")
+    for threads in settings:
+        with thread_setting(threads):
+            info[f"blas_threads_{threads}"] = blas_threads()
+    for dtype in dtypes:
+        peaks = {}
+        for threads in settings:
+            with thread_setting(threads):
+                peaks[threads] = matmul_peak(dtype)
+            print(
+                f"-- {np.dtype(dtype).name}, BLAS threads {threads} "
+                f"({info[f'blas_threads_{threads}']}): matmul peak "
+                f"{peaks[threads]:.1f} GFLOP/s",
+                flush=True,
+            )
+        for name in args.workloads.split(","):
+            if name == "P":
+                rs = [
+                    bench_predict(dtype, threads, args.quick, args.p_sklearn_rows)
+                    for threads in settings
+                ]
+            else:
+                rs = bench_workload(name, dtype, args.quick, settings, peaks)
+            for r in rs:
+                r["blas_threads"] = info[f"blas_threads_{r['threads']}"]
                 results.append(r)
                 print_row(r)
-        if limit is not None:
-            limit.restore_original_limits()
     info["loadavg_end"] = os.getloadavg()
     if args.json:
         Path(args.json).write_text(

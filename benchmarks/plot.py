@@ -4,6 +4,9 @@ Usage::
 
     python benchmarks/plot.py results.json [docs/_static/benchmarks.png]
 
+It also prints the results as a Markdown table (for the README) and as a
+reStructuredText table (for docs/benchmarks.rst).
+
 Left: the speed-up, MLPRegressor's seconds over BackpropRegressor's (median
 over repetitions), per workload, dtype and BLAS thread setting, with the
 targets of the 1-thread runs as ticks. Right: BackpropRegressor's matmul
@@ -38,6 +41,53 @@ SERIES = (
 )
 
 
+def rows(data):
+    """Yield one row of table cells per result."""
+    for r in data["results"]:
+        threads = "1" if r["threads"] == "1" else f"default ({r['blas_threads']})"
+        if r["workload"] == "P":
+            o, s = r["ours"], r["sklearn"]
+            ours = f"{o['seconds']:.1f} s, +{o['peak_extra_bytes'] / 2**30:.2f} GiB"
+            theirs = f"{s['seconds']:.1f} s, +{s['peak_extra_bytes'] / 2**30:.2f} GiB"
+            yield (
+                f"P ({o['n_rows']:,} / {s['n_rows']:,} rows)",
+                r["dtype"],
+                threads,
+                ours,
+                theirs,
+                f"{r['ratio']:.2f}x at {r['ratio_rows']:,} rows",
+                "",
+            )
+            continue
+        unit = "ms/eval" if r["per"] == "evaluation" else "ms/epoch"
+        yield (
+            f"{r['workload']} ({unit})",
+            r["dtype"],
+            threads,
+            f"{r['ours']['median'] * 1e3:.1f}",
+            f"{r['sklearn']['median'] * 1e3:.1f}",
+            f"{r['ratio']:.2f}x",
+            f"{100 * r['fraction_of_peak']:.0f}%",
+        )
+
+
+HEADER = ("workload", "dtype", "BLAS threads", "ours", "MLPRegressor", "ratio", "peak")
+
+
+def markdown(data):
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(data)]
+    return "\n".join(lines)
+
+
+def rst(data):
+    lines = [".. list-table::", "   :header-rows: 1", ""]
+    for row in (HEADER, *rows(data)):
+        lines.append("   * - " + row[0])
+        lines += [f"     - {cell}" for cell in row[1:]]
+    return "\n".join(lines)
+
+
 def main():
     source = Path(sys.argv[1])
     target = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/_static/benchmarks.png")
@@ -67,6 +117,11 @@ def main():
                 color="black",
                 linewidth=2,
             )
+    # Log scale: MLPRegressor's stalls at 2 threads reach tens of times.
+    left.set_yscale("log")
+    ticks = [0.5, 1, 1.5, 2, 3, 5, 10, 20, 50]
+    left.set_yticks(ticks, [f"{t:g}x" for t in ticks])
+    left.minorticks_off()
     left.axhline(1.0, color="grey", linewidth=0.8)
     left.set_xticks(x, WORKLOADS)
     left.set_ylabel("MLPRegressor time / BackpropRegressor time")
@@ -78,15 +133,19 @@ def main():
     right.axhline(85, color="black", linestyle="--", linewidth=0.8)
     fig.suptitle(
         f"{machine['cpu']}, {machine['cores']} cores; numpy {machine['numpy']}, "
-        f"OpenBLAS {machine['blas'][-1]['version']} "
-        f"({machine['blas'][-1]['architecture']}); "
-        f"default = {machine['blas'][-1]['default_threads']} BLAS threads",
+        "OpenBLAS "
+        + " and ".join(sorted({b["version"] for b in machine["blas"]}))
+        + f" ({machine['blas'][0]['architecture']} kernel); default = "
+        f"{machine['blas'][0]['default_threads']} BLAS threads; "
+        f"load average {machine['loadavg_start'][0]:.1f} at start",
         fontsize=9,
     )
     fig.tight_layout()
     target.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(target, dpi=110)
-    print(f"wrote {target}")
+    print(f"wrote {target}\n")
+    print(markdown(data), end="\n\n")
+    print(rst(data))
 
 
 if __name__ == "__main__":

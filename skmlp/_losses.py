@@ -64,7 +64,7 @@ class HalfSquaredError:
         squared = dy_hat**2
         if sample_weight is None:
             # np.average(axis=0)'s arithmetic without its overhead per call.
-            loss = 0.5 * (squared.sum(axis=0) / len(squared)).sum()
+            loss = 0.5 * (np.add.reduce(squared, axis=0) / len(squared)).sum()
         else:
             loss = 0.5 * np.average(squared, weights=sample_weight, axis=0).sum()
         if sample_weight is not None:

@@ -95,10 +95,10 @@ flat gradient rather than layer by layer. The operations are scikit-learn's, in
 its order, so results stay the same to the last bit.
 """
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.utils import gen_batches
 from threadpoolctl import ThreadpoolController
@@ -110,13 +110,13 @@ from ._losses import LOSSES, HalfSquaredError
 #: with one BLAS thread. Starting and joining threads costs microseconds when
 #: the other cores are idle, but a BLAS thread that waits for a core taken by
 #: another process stalls every product of the batch: on a busy 2-core machine
-#: two threads made products of this size 20 to 100 times slower. Above it
-#: (2e8 flops take milliseconds), a stalled thread costs at most its share.
+#: two threads made products of this size 20 to 100 times slower.
 MIN_FLOPS_FOR_BLAS_THREADS = 2e8
 
-#: Rows per chunk in :meth:`Network.predict`, at most: the two activation
-#: buffers stay in the last-level cache's neighbourhood and are reused, where
-#: chunks of ``working_memory`` would allocate (and page in) gigabytes.
+#: Rows per chunk in :meth:`Network.predict`, at most. Its two activation
+#: buffers (16 MiB each for 512 float64 units) are allocated once and reused;
+#: chunks of ``working_memory`` (1 GiB by default) allocated and paged in that
+#: much memory per chunk, and were slower.
 PREDICT_CHUNK_ROWS = 4096
 
 _threadpool_controller = None
@@ -134,11 +134,27 @@ def _blas_threads(limit):
     return _threadpool_controller.limit(limits=limit, user_api="blas")
 
 
+def _cores_look_free():
+    """Say whether another core seems free for BLAS threads besides this one."""
+    try:
+        load = os.getloadavg()[0]  # includes this process when it runs
+    except (AttributeError, OSError):  # not on Unix
+        return True
+    return load + 1 <= (os.cpu_count() or 1)
+
+
 def _matmul(a, b, out):
-    """Write ``a @ b`` into ``out``; ``a`` may be a scipy.sparse matrix."""
-    if sp.issparse(a):
+    """Write ``a @ b`` into ``out``; ``a`` may be a scipy.sparse matrix.
+
+    An inner dimension of 1 (one output: ``dz @ W`` in (5)) is an outer
+    product, which numpy's matmul computes without BLAS and about twice as
+    slowly as a broadcast multiply; both round each entry once, alike.
+    """
+    if not isinstance(a, np.ndarray):  # sparse X; cheaper than sp.issparse
         out[...] = a @ b
         return out
+    if b.shape[0] == 1:
+        return np.multiply(a, b, out=out)
     return np.matmul(a, b, out=out)
 
 
@@ -288,13 +304,17 @@ class Network:
     def blas_threads(self, n_rows):
         """Return a context that sets the BLAS threads for batches of ``n_rows``.
 
-        One thread when the largest matrix product of a batch is below
-        :data:`MIN_FLOPS_FOR_BLAS_THREADS`; otherwise the current setting
-        (the machine's default unless the caller limited it).
+        The current setting (the machine's default unless the caller limited
+        it) only when the largest matrix product of a batch has at least
+        :data:`MIN_FLOPS_FOR_BLAS_THREADS` flops and the machine looks idle;
+        otherwise one thread. Even large products ran twice as slowly with two
+        threads as with one on a 2-core machine busy with another process, so
+        this asks the 1-minute load average for a free core; it is a guess made
+        once per fit, and where the load is unknown it assumes a free core.
         """
         largest = max(fan_in * fan_out for _, fan_in, fan_out in self._coef_slices)
-        small = 2 * n_rows * largest < MIN_FLOPS_FOR_BLAS_THREADS
-        return _blas_threads(1 if small else None)
+        large = 2 * n_rows * largest >= MIN_FLOPS_FOR_BLAS_THREADS
+        return _blas_threads(None if large and _cores_look_free() else 1)
 
     def _forward(self, Ws, bs, X, zs, outs, masks=None):
         """Run the forward pass (1)-(2).
@@ -490,9 +510,9 @@ class Network:
             # (6), (9), (10): the sum over samples of outer(dL/db^l, a^{l-1}),
             # written straight into theta's layout, where coefs_ is W^l.T.
             _matmul(inputs[l].T, dz, out=dWs[l].T)
-            np.sum(dz, axis=0, out=dbs[l])
+            np.add.reduce(dz, axis=0, out=dbs[l])  # np.sum, minus its wrapper
             if l > 0:
-                delta = np.matmul(dz, Ws[l], out=dzs[l - 1])  # (5), (8)
+                delta = _matmul(dz, Ws[l], out=dzs[l - 1])  # (5), (8)
         # (10) for all layers at once: the L2 term, then the division by S.
         # Elementwise, so the same numbers as scikit-learn's per-layer loop.
         l2 = np.multiply(workspace.all_coefs(theta), alpha, out=workspace.scratch)

@@ -1,0 +1,156 @@
+"""Where one minibatch's time goes, for W1 and W2 (see bench.py).
+
+Usage::
+
+    python benchmarks/profile.py [--workloads W1,W2] [--dtypes float64,float32]
+
+With BLAS limited to one thread, it times (CPU time of this thread, best of
+several rounds, so that other processes on the machine matter less):
+
+- a whole epoch of ``BackpropRegressor.fit``, divided by its batches;
+- ``Network.loss_and_grad`` and ``Adam.step`` on one batch, as the fit calls
+  them (with a workspace);
+- each kind of array operation inside them, called alone on the same
+  buffers: the matrix products, the bias add, the activation and its
+  derivative, the bias-gradient sums, and the loss.
+
+The rest of an epoch (shuffling, the Python of the minibatch loop, per-fit
+setup) is the difference between the epoch and the two calls.
+"""
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from skmlp import BackpropRegressor
+from skmlp._losses import LOSSES
+from skmlp._network import _matmul
+from skmlp._optimizers import Adam
+
+WORKLOADS = {"W1": (20_000, 20, (100,), 200), "W2": (20_000, 50, (256, 256), 200)}
+
+
+def cpu_time(f, number, rounds=5):
+    """Best CPU seconds per call of ``f`` over ``rounds`` rounds."""
+    best = np.inf
+    for _ in range(rounds):
+        start = time.thread_time()
+        for _ in range(number):
+            f()
+        best = min(best, (time.thread_time() - start) / number)
+    return best
+
+
+def profile(name, dtype):
+    n, d, hidden, batch = WORKLOADS[name]
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n, d)).astype(dtype)
+    y = np.sin(X[:, 0] + X[:, 1]).astype(dtype)
+    params = {
+        "hidden_layer_sizes": hidden,
+        "batch_size": batch,
+        "max_iter": 3,
+        "tol": 0.0,
+        "n_iter_no_change": 10**9,
+        "random_state": 0,
+    }
+    n_batches = n // batch
+
+    def fit():
+        BackpropRegressor(**params).fit(X, y)
+
+    epoch = cpu_time(fit, 1, rounds=3) / 3
+    est = BackpropRegressor(**dict(params, max_iter=1)).fit(X, y)
+    net = est._fitted_network()
+    theta = est._theta.copy()
+    grad = np.empty_like(theta)
+    ws = net.workspace(batch, theta.dtype)
+    Xb, yb = X[:batch], y[:batch, None]
+    number = max(20, int(2e5 / (theta.size + batch * max(hidden))))
+
+    rows = {}
+    rows["loss_and_grad"] = cpu_time(
+        lambda: net.loss_and_grad(theta, Xb, yb, None, 1e-4, grad, workspace=ws),
+        number,
+    )
+    adam = Adam()
+    state = adam.init(theta)
+    rows["Adam.step"] = cpu_time(lambda: adam.step(theta, grad, state), number)
+
+    Ws, bs = ws.unpack(theta)
+    dWs, dbs = ws.unpack(grad)
+    zs, _, dzs = ws.rows(batch)
+    acts = net._forward(Ws, bs, Xb, zs, [None] * net.n_layers)
+
+    def products():
+        for l in range(net.n_layers):
+            _matmul(acts[l], Ws[l].T, out=zs[l])
+            _matmul(acts[l].T, dzs[l], out=dWs[l].T)
+            if l > 0:
+                _matmul(dzs[l], Ws[l], out=dzs[l - 1])
+
+    def bias_add():
+        for z, b in zip(zs, bs, strict=True):
+            z += b
+
+    sigmas = net._sigmas
+
+    def activation():
+        for z, sigma in zip(zs, sigmas, strict=True):
+            sigma.forward(z, out=z)
+
+    def derivative():
+        for dz, z, sigma in zip(dzs, zs, sigmas, strict=True):
+            sigma.backward(dz, None, z)
+
+    def bias_grad():
+        for dz, db in zip(dzs, dbs, strict=True):
+            np.add.reduce(dz, axis=0, out=db)
+
+    loss = LOSSES[net.loss]
+    parts = {
+        "  matrix products (1), (5)-(10)": products,
+        "  bias add z += b (1)": bias_add,
+        "  activation sigma (2)": activation,
+        "  derivative sigma' (4), (7)": derivative,
+        "  bias gradient sums (10)": bias_grad,
+        "  loss and dL/dy_hat (3)": lambda: loss.value_and_grad(
+            yb, zs[-1], None, out=dzs[-1]
+        ),
+    }
+    inner = {key: cpu_time(f, number) for key, f in parts.items()}
+    inner["  rest: L2 term, scaling, Python"] = rows["loss_and_grad"] - sum(
+        inner.values()
+    )
+    per_batch = epoch / n_batches
+    table = {"epoch / batches": per_batch, **rows}
+    table = {**table, **inner}
+    table["minibatch loop, shuffling, setup"] = (
+        per_batch - rows["loss_and_grad"] - rows["Adam.step"]
+    )
+    print(f"\n{name} {np.dtype(dtype).name}: microseconds per batch of {batch}")
+    for key, seconds in table.items():
+        print(f"{key:36s} {seconds * 1e6:9.1f} {100 * seconds / per_batch:6.1f}%")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workloads", default="W1,W2")
+    parser.add_argument("--dtypes", default="float64,float32")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    with threadpool_limits(1, user_api="blas"):
+        for name in args.workloads.split(","):
+            for dtype in args.dtypes.split(","):
+                profile(name, np.dtype(dtype).type)
+
+
+if __name__ == "__main__":
+    main()
