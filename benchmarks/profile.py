@@ -30,7 +30,6 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from skmlp import BackpropRegressor
-from skmlp._losses import LOSSES
 from skmlp._network import _matmul
 from skmlp._optimizers import Adam
 
@@ -87,7 +86,7 @@ def profile(name, dtype):
     Ws, bs = ws.unpack(theta)
     dWs, dbs = ws.unpack(grad)
     zs, _, dzs = ws.rows(batch)
-    acts = net._forward(Ws, bs, Xb, zs, [None] * net.n_layers)
+    acts, _ = net._forward(Ws, bs, Xb, zs, [None] * net.n_layers)
 
     def products():
         for l in range(net.n_layers):
@@ -114,7 +113,7 @@ def profile(name, dtype):
         for dz, db in zip(dzs, dbs, strict=True):
             np.add.reduce(dz, axis=0, out=db)
 
-    loss = LOSSES[net.loss]
+    loss = net.loss
     parts = {
         "  matrix products (1), (5)-(10)": products,
         "  bias add z += b (1)": bias_add,

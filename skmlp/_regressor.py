@@ -856,16 +856,21 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         callbacks and their contexts, which belong to the caller.
         """
         return {
-            name: copy.deepcopy(value)
-            for name, value in self.__dict__.items()
-            if name not in self._get_param_names() and not _is_callback_state(name)
+            name: copy.deepcopy(self.__dict__[name]) for name in self._fitted_names()
         }
 
     def _restore_fitted_state(self, state):
-        for name in list(self.__dict__):
-            if name not in self._get_param_names() and not _is_callback_state(name):
-                del self.__dict__[name]
+        for name in self._fitted_names():
+            del self.__dict__[name]
         self.__dict__.update(state)
+
+    def _fitted_names(self):
+        params = set(self._get_param_names())  # inspects __init__: once, not per name
+        return [
+            name
+            for name in self.__dict__
+            if name not in params and not _is_callback_state(name)
+        ]
 
     def _check_solver_options(self, validation):
         """Reject options that L-BFGS cannot honour, before any work."""
