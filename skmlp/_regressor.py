@@ -822,7 +822,12 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             )
             with (
                 np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-                self._fitted_network().blas_threads(self._batch_rows(X)),
+                self._fitted_network().blas_threads(
+                    # The rows of one gradient evaluation.
+                    self._batch_size(X.shape[0], warn=False)
+                    if stochastic
+                    else X.shape[0]
+                ),
             ):
                 if stochastic:
                     validation = self._validation_set(X, y, sample_weight, validation)
@@ -1298,19 +1303,10 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
         return X_train, y_train, sw_train, (X_val, y_val, sw_val)
 
-    def _batch_rows(self, X):
-        """Return the rows of one gradient evaluation: a minibatch, or all of X."""
-        n_samples = X.shape[0]
-        if self.solver not in _STOCHASTIC_SOLVERS:
-            return n_samples
+    def _batch_size(self, n_samples, warn=True):
         if self.batch_size == "auto":
             return min(200, n_samples)
-        return min(self.batch_size, n_samples)
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
+        if self.batch_size > n_samples and warn:
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than sample size. It is "
                 "going to be clipped",
