@@ -334,15 +334,15 @@ class Network:
             its dropout mask. The same list as ``activations`` without dropout.
         """
         activations = [X]
-        inputs = activations if not any(m is not None for m in masks or ()) else [X]
-        hidden_masks = [*(masks or [None] * (self.n_layers - 1)), None]
-        for W, b, sigma, z, out, mask in zip(
-            Ws, bs, self._sigmas, zs, outs, hidden_masks, strict=True
+        inputs = activations if masks is None else [X]
+        for l, (W, b, sigma, z, out) in enumerate(
+            zip(Ws, bs, self._sigmas, zs, outs, strict=True)
         ):
             _matmul(inputs[-1], W.T, out=z)
             z += b  # (1)
             activations.append(sigma.forward(z, out=z if out is None else out))  # (2)
             if inputs is not activations:
+                mask = masks[l] if l < len(masks) else None
                 inputs.append(
                     activations[-1] if mask is None else activations[-1] * mask
                 )
@@ -486,7 +486,7 @@ class Network:
         zs, outs, dzs = workspace.rows(n_samples)
         S = n_samples if sample_weight is None else sample_weight.sum()
 
-        masks = dropout_masks or [None] * (self.n_layers - 1)
+        masks = dropout_masks
 
         # Forward, keeping every a^l, and z^l only where sigma' needs it.
         # inputs[l] is what layer l + 1 reads: a^l, or a^l * m^l with dropout.
@@ -503,7 +503,7 @@ class Network:
         # Backward.
         for l in reversed(range(self.n_layers)):
             sigma = self._sigmas[l]
-            if l < self.n_layers - 1 and masks[l] is not None:
+            if masks is not None and l < len(masks) and masks[l] is not None:
                 delta *= masks[l]  # dL/da^(l+1) from dL/d(a^(l+1) * m^(l+1))
             z = zs[l] if sigma.needs_z else None
             dz = sigma.backward(delta, z, activations[l + 1])  # (4), (7): dL/db^l

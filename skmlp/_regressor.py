@@ -1193,9 +1193,11 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 
                 accumulated_loss = 0.0
                 for batch in gen_batches(n_samples, batch_size):
-                    masks = dropout and net.draw_dropout_masks(
-                        batch.stop - batch.start, dropout, random_state, theta.dtype
-                    )
+                    masks = None
+                    if dropout:
+                        masks = net.draw_dropout_masks(
+                            batch.stop - batch.start, dropout, random_state, theta.dtype
+                        )
                     batch_loss, grad = net.loss_and_grad(
                         theta,
                         X_epoch[batch],
