@@ -74,14 +74,18 @@ class _ParameterList(list):
     def __setitem__(self, index, value):
         if not isinstance(index, Integral):
             raise TypeError("Assign one layer at a time, e.g. est.coefs_[0] = W.")
-        target = self[index]
-        value = np.asarray(value)
-        if value.shape != target.shape:
-            raise ValueError(
-                f"Layer {index} has shape {target.shape}, got an array of shape "
-                f"{value.shape}. Refit with the architecture you need instead."
-            )
-        target[...] = value
+        self[index][...] = _layer_values(index, self[index], value)
+
+
+def _layer_values(index, view, value):
+    """Return ``value`` as an array for layer ``index``, if it has the view's shape."""
+    value = np.asarray(value)
+    if value.shape != view.shape:
+        raise ValueError(
+            f"Layer {index} has shape {view.shape}, got an array of shape "
+            f"{value.shape}. Refit with the architecture you need instead."
+        )
+    return value
 
 
 def _is_dense(array):
@@ -693,15 +697,12 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"{which} needs {len(views)} arrays, one per layer; got {len(arrays)}."
             )
-        arrays = [np.asarray(array) for array in arrays]
         # Check every shape before writing anything: a failed assignment
         # leaves the model as it was.
-        for i, (view, array) in enumerate(zip(views, arrays, strict=True)):
-            if array.shape != view.shape:
-                raise ValueError(
-                    f"Layer {i} has shape {view.shape}, got an array of shape "
-                    f"{array.shape}. Refit with the architecture you need instead."
-                )
+        arrays = [
+            _layer_values(i, view, array)
+            for i, (view, array) in enumerate(zip(views, arrays, strict=True))
+        ]
         for view, array in zip(views, arrays, strict=True):
             view[...] = array
 

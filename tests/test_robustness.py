@@ -321,6 +321,7 @@ def test_inputs_are_never_written(tmp_path, solver):
     np.testing.assert_array_equal(mapped["X"], X)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_assigned_coefs_are_copied():
     rng = np.random.RandomState(0)
     X, y = rng.randn(30, 3), rng.randn(30)
