@@ -296,6 +296,25 @@ def test_bit_identical_across_processes_and_blas_threads():
     assert outputs[2] == outputs[1]
 
 
+def test_network_gradient_is_bit_identical_with_one_and_two_blas_threads():
+    # A fit chooses one BLAS thread for small products on its own (see
+    # Network.blas_threads), so check the network directly, with products
+    # large enough for OpenBLAS to split them between two threads.
+    rng = np.random.RandomState(0)
+    net = Network((256, 256, 256, 2), ("relu", "tanh", "identity"))
+    theta = net.init_theta(rng, np.float64)
+    X, y = rng.randn(512, 256), rng.randn(512, 2)
+    results = {}
+    for threads in (1, 2):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            results[threads] = net.loss_and_grad(theta, X, y, None, 1e-3)
+            predictions = net.predict(theta, X)
+        results[threads] += (predictions,)
+    assert results[1][0] == results[2][0]
+    np.testing.assert_array_equal(results[1][1], results[2][1])
+    np.testing.assert_array_equal(results[1][2], results[2][2])
+
+
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
 def test_inputs_are_never_written(tmp_path, solver):
     rng = np.random.RandomState(0)
