@@ -448,18 +448,18 @@ def test_divergence_keeps_the_previous_fit(solver):
 # -- Ctrl-C -------------------------------------------------------------------------
 
 
-def _interrupt_on_call(monkeypatch, n):
-    """Make the n-th call of Network.loss_and_grad raise KeyboardInterrupt."""
-    original = Network.loss_and_grad
+def _interrupt_on_call(monkeypatch, n, method="loss_and_grad"):
+    """Make the n-th call of Network.<method> raise KeyboardInterrupt."""
+    original = getattr(Network, method)
     calls = {"count": 0}
 
-    def loss_and_grad(self, *args, **kwargs):
+    def interrupting(self, *args, **kwargs):
         calls["count"] += 1
         if calls["count"] == n:
             raise KeyboardInterrupt
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Network, "loss_and_grad", loss_and_grad)
+    monkeypatch.setattr(Network, method, interrupting)
     return calls
 
 
@@ -547,21 +547,6 @@ def test_ctrl_c_before_the_first_lbfgs_iteration_keeps_the_initial_weights(
     assert np.isfinite(est.predict(X)).all()
 
 
-def _interrupt_predict_on_call(monkeypatch, n):
-    """Make the n-th call of Network.predict raise KeyboardInterrupt."""
-    original = Network.predict
-    calls = {"count": 0}
-
-    def predict(self, *args, **kwargs):
-        calls["count"] += 1
-        if calls["count"] == n:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Network, "predict", predict)
-    return calls
-
-
 @pytest.mark.parametrize("where", ["training", "validation"])
 def test_ctrl_c_with_early_stopping_leaves_a_consistent_model(monkeypatch, where):
     # Ctrl-C may land while a minibatch trains or while the epoch's validation
@@ -579,7 +564,7 @@ def test_ctrl_c_with_early_stopping_leaves_a_consistent_model(monkeypatch, where
     if where == "training":
         _interrupt_on_call(monkeypatch, 3)  # the 3rd epoch (one batch each)
     else:
-        _interrupt_predict_on_call(monkeypatch, 3)  # the 3rd epoch's validation
+        _interrupt_on_call(monkeypatch, 3, "predict")  # the 3rd epoch's validation
     est = BackpropRegressor(**params)
     with pytest.warns(UserWarning, match="Training interrupted by user."):
         est.fit(X, y)
