@@ -130,7 +130,7 @@ def run(epochs, dtypes, baseline=None):
                 d_base = max(
                     max_rel(ours.loss_curve_, base.loss_curve_),
                     max_rel(ours.predict(X), base.predict(X)),
-                    max_rel(ours._theta, base._theta),
+                    max_rel(ours.theta_, base.theta_),
                 )
             d_pred = max_rel(ours.predict(X), theirs.predict(X))
             assert ours.n_iter_ == theirs.n_iter_, (ours.n_iter_, theirs.n_iter_)

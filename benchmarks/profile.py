@@ -67,8 +67,8 @@ def profile(name, dtype):
 
     epoch = cpu_time(fit, 1, rounds=3) / 3
     est = BackpropRegressor(**dict(params, max_iter=1)).fit(X, y)
-    net = est._fitted_network()
-    theta = est._theta.copy()
+    net = est.network_
+    theta = est.theta_.copy()
     grad = np.empty_like(theta)
     ws = net.workspace(batch, theta.dtype)
     Xb, yb = X[:batch], y[:batch, None]

@@ -50,12 +50,12 @@ def check_gradients(estimator, X, y, sample_weight=None):
     >>> check_gradients(est, X, y) < 1e-6
     True
     """
-    net, theta, X, y, sample_weight = estimator._objective(X, y, sample_weight)
+    objective, theta = estimator.get_objective(X, y, sample_weight)
 
     def loss(t):
-        return net.loss_and_grad(t, X, y, sample_weight, estimator.alpha)[0]
+        return objective(t)[0]
 
-    _, analytic = net.loss_and_grad(theta, X, y, sample_weight, estimator.alpha)
+    _, analytic = objective(theta)
     numeric = np.empty_like(theta)
     # Step near the cube root of machine epsilon balances the O(h^2)
     # truncation error of central differences against rounding.

@@ -7,7 +7,7 @@ scikit-learn step that skl2onnx knows.
 
 Each layer becomes ``MatMul`` and ``Add`` (equation (1) of
 :mod:`skmlp._network`, with scikit-learn's ``coefs_``) followed by its
-activation, read from the fitted estimator's ``_activations``:
+activation, read from the fitted estimator's ``network_.activations``:
 
 =============== ==================================================================
 activation      ONNX operators
@@ -187,7 +187,9 @@ def _convert(scope, operator, container):
     if not isinstance(X.type, (FloatTensorType, DoubleTensorType)):
         # e.g. integers from an earlier step: float64, as predict does
         a = g.op("Cast", a, to=TensorProto.DOUBLE)
-    for W, b, name in zip(est.coefs_, est.intercepts_, est._activations, strict=True):
+    for W, b, name in zip(
+        est.coefs_, est.intercepts_, est.network_.activations, strict=True
+    ):
         z = g.op("Add", g.op("MatMul", a, g.const(W, "coef")), g.const(b, "intercept"))
         a = _activation(g, name, z)  # (1), (2) of skmlp._network
     y = operator.outputs[0].full_name

@@ -647,11 +647,70 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         factors = [2.0 if name == "logistic" else 6.0 for name in names]
         return net.init_theta(random_state, dtype, factors, scheme=self.init)
 
+    @property
+    def network_(self):
+        """The fitted :class:`~skmlp._network.Network`: architecture and loss.
+
+        Built on demand from the fitted layer sizes, activations and loss; it
+        holds no weights (see ``theta_``).
+        """
+        check_is_fitted(self)
+        return self._fitted_network()
+
+    @property
+    def theta_(self):
+        """All weights and biases as one flat, read-only vector.
+
+        Laid out as ``network_.unpack`` reads it: every ``coefs_[l]`` in C
+        order, then every ``intercepts_[l]``. Assign ``coefs_`` or
+        ``intercepts_`` to change the weights.
+        """
+        check_is_fitted(self)
+        view = self._theta.view()
+        view.flags.writeable = False
+        return view
+
+    def get_objective(self, X, y, sample_weight=None):
+        """Return the training loss as a function of the parameter vector.
+
+        The seam between the math and the solvers: L-BFGS and the minibatch
+        solvers train through the same loss and gradient. Used by
+        :func:`skmlp.check_gradients`. The estimator is not changed.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        objective : callable
+            ``objective(theta) -> (loss, grad)``: the loss (3) of the
+            derivation, L2 term included and dropout off, and its gradient,
+            both in float64.
+
+        theta : ndarray of shape (n_params,)
+            A float64 copy of the current weights, or of the initial ones
+            that ``random_state`` gives if the estimator is not fitted.
+        """
+        net, theta, X, y, sample_weight = self._objective(X, y, sample_weight)
+
+        def objective(theta):
+            return net.loss_and_grad(theta, X, y, sample_weight, self.alpha)
+
+        return objective, theta
+
     def _objective(self, X, y, sample_weight=None):
         """Return the network, a float64 ``theta`` and validated float64 data.
 
-        For :func:`skmlp.check_gradients`: the current weights, or the initial
-        ones from ``random_state`` if unfitted. The estimator is not changed.
+        The current weights, or the initial ones from ``random_state`` if
+        unfitted. The estimator is not changed.
         """
         X, y = check_X_y(
             X,

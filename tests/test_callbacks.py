@@ -86,7 +86,7 @@ def test_callback_stop_is_a_clean_max_iter_fit(data, solver, k):
         stopped.fit(X, y)
     reference = BackpropRegressor(max_iter=k, **params).fit(X, y)
     assert stopped.n_iter_ == k
-    np.testing.assert_array_equal(stopped._theta, reference._theta)
+    np.testing.assert_array_equal(stopped.theta_, reference.theta_)
     assert stopped.loss_curve_ == reference.loss_curve_
 
 
@@ -129,5 +129,5 @@ def test_callbacks_leave_fitted_state_and_pickling_alone(data):
     est.set_callbacks(Recorder()).fit(X, y)
     assert not hasattr(est, "_callback_fit_ctx")
     plain = BackpropRegressor((8,), max_iter=3, random_state=0).fit(X, y)
-    np.testing.assert_array_equal(est._theta, plain._theta)
+    np.testing.assert_array_equal(est.theta_, plain.theta_)
     pickle.loads(pickle.dumps(plain))

@@ -162,7 +162,7 @@ def test_out_of_core_partial_fit_over_shuffled_blocks():
             block = slice(i * rows, (i + 1) * rows)
             reference.partial_fit(X_np[block], y_np[block])
     assert len({tuple(order) for order in orders}) > 1, "order is reshuffled"
-    np.testing.assert_array_equal(est._theta, reference._theta)
+    np.testing.assert_array_equal(est.theta_, reference.theta_)
     assert len(est.loss_curve_) == 4 * n_blocks  # one entry per partial_fit
     assert est.t_ == 4 * X.shape[0]
     assert est.loss_curve_[-1] < est.loss_curve_[0]
@@ -196,7 +196,7 @@ def test_dask_ml_incremental_fit_predict(use_cluster, request):
     reference = BackpropRegressor((8,), random_state=0)
     for i in range(X.numblocks[0]):
         reference.partial_fit(X.blocks[i].compute(), y.blocks[i].compute())
-    np.testing.assert_array_equal(inc.estimator_._theta, reference._theta)
+    np.testing.assert_array_equal(inc.estimator_.theta_, reference.theta_)
 
     y_lazy = inc.predict(X)
     assert isinstance(y_lazy, da.Array)

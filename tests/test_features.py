@@ -322,13 +322,13 @@ def test_gradient_clipping_bounds_the_step(data):
         random_state=0,
     )
     est.partial_fit(X[:10], y[:10])
-    theta = est._theta.copy()
+    theta = est.theta_.copy()
     for start in range(10, 40, 10):
         est.partial_fit(X[start : start + 10], y[start : start + 10])
-        step = np.linalg.norm(est._theta - theta)
+        step = np.linalg.norm(est.theta_ - theta)
         assert step <= lr * max_norm * (1 + 1e-6)
         assert step == pytest.approx(lr * max_norm, rel=1e-6)  # it was clipped
-        theta = est._theta.copy()
+        theta = est.theta_.copy()
     with pytest.raises(ValueError, match="solver='lbfgs'"):
         BackpropRegressor(solver="lbfgs", max_grad_norm=1.0).fit(X, y)
 

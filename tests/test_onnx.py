@@ -70,7 +70,7 @@ def test_hidden_activation(activation, dtype):
         y,
     )
     assert est._activations == (activation,) * 3
-    assert est._theta.dtype == dtype
+    assert est.theta_.dtype == dtype
     _assert_matches(_onnx_predict(est, X), est.predict(X), dtype)
 
 

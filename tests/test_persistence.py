@@ -127,7 +127,7 @@ def test_optimizer_state_matters_for_continuation(data):
     reset._optimizer_state = None  # what a weights-only save would restore
     est.partial_fit(X, y)
     reset.partial_fit(X, y)
-    assert not np.array_equal(est._theta, reset._theta)
+    assert not np.array_equal(est.theta_, reset.theta_)
 
 
 def test_early_stopping_state_round_trips(data):
@@ -166,7 +166,7 @@ def test_skops_float32_model(data):
     blob = sio.dumps(est)
     assert sio.get_untrusted_types(data=blob) == TRUSTED
     loaded = sio.loads(blob, trusted=TRUSTED)
-    assert loaded._theta.dtype == np.float32
+    assert loaded.theta_.dtype == np.float32
     _check_round_trip(est, loaded, (X.astype(np.float32), y, X_val, None))
 
 

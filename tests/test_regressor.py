@@ -954,3 +954,28 @@ def test_warm_start_after_switching_early_stopping(solver, early_stopping):
     else:  # switched on
         assert len(est.validation_scores_) == 1
         assert est.best_loss_ is None
+
+
+def test_public_seams_network_theta_and_objective():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 3), rng.randn(30)
+    est = BackpropRegressor(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with pytest.raises(NotFittedError):
+        _ = est.theta_
+    objective, theta0 = est.get_objective(X, y)
+    assert theta0.dtype == np.float64
+    assert theta0.shape == (3 * 4 + 4 + 4 + 1,)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    assert est.network_.layer_units == (3, 4, 1)
+    assert not est.theta_.flags.writeable
+    Ws, bs = est.network_.unpack(est.theta_)
+    np.testing.assert_array_equal(Ws[0].T, est.coefs_[0])
+    np.testing.assert_array_equal(bs[1], est.intercepts_[1])
+    objective, theta = est.get_objective(X, y)
+    np.testing.assert_array_equal(theta, est.theta_)
+    loss, grad = objective(theta)
+    assert grad.shape == theta.shape
+    l2 = sum((W**2).sum() for W in est.coefs_) * est.alpha / (2 * len(X))
+    expected = 0.5 * np.mean((est.predict(X) - y) ** 2) + l2
+    assert loss == pytest.approx(expected, rel=1e-12)

@@ -256,7 +256,7 @@ def test_repeated_fits_are_bit_identical():
             warnings.simplefilter("ignore", ConvergenceWarning)
             for est in fits:
                 est.fit(X, y)
-        np.testing.assert_array_equal(fits[0]._theta, fits[1]._theta)
+        np.testing.assert_array_equal(fits[0].theta_, fits[1].theta_)
 
 
 _SUBPROCESS_FIT = """
@@ -269,7 +269,7 @@ rng = np.random.RandomState(0)
 X, y = rng.randn(300, 20), rng.randn(300)
 with threadpool_limits(limits=int(sys.argv[1]), user_api="blas"):
     est = BackpropRegressor((64, 64), max_iter=5, random_state=0).fit(X, y)
-sys.stdout.write(est._theta.tobytes().hex())
+sys.stdout.write(est.theta_.tobytes().hex())
 """
 
 
@@ -292,7 +292,7 @@ def test_bit_identical_across_processes_and_blas_threads():
             rng = np.random.RandomState(0)
             X, y = rng.randn(300, 20), rng.randn(300)
             here = BackpropRegressor((64, 64), max_iter=5, random_state=0).fit(X, y)
-    assert outputs[1] == here._theta.tobytes().hex()
+    assert outputs[1] == here.theta_.tobytes().hex()
     assert outputs[2] == outputs[1]
 
 
