@@ -25,6 +25,11 @@ Workloads (synthetic data, fixed seed, one output):
   seconds per epoch.
 - P  2,000,000 x 100 through a (512, 512) network: ``predict`` time and peak
   extra memory, each estimator in its own subprocess.
+- S  streaming: one ``partial_fit`` call on one batch of 200 rows, adam, on a
+  fitted model, for hidden (512, 512) on 100 features and (100,) on 20
+  features: milliseconds per call for both estimators, and our overhead:
+  the part of the call that is not one ``loss_and_grad`` and one Adam step
+  on the same batch (measured alone, in the same run). Always 1 BLAS thread.
 
 Seconds per epoch: each repetition fits a fresh estimator for ``k`` epochs
 (``tol=0``, ``n_iter_no_change`` huge, so no early stop) and divides its wall
@@ -82,6 +87,9 @@ WORKLOADS = {
 }
 QUICK_SHRINK = {"W1": 4, "W2": 4, "W3": 20, "W4": 1, "W5": 4}
 P_SHAPE = (2_000_000, 100, (512, 512))
+#: Streaming: (n_features, hidden) of each S shape; batches of S_ROWS rows.
+S_SHAPES = {"S512": (100, (512, 512)), "S100": (20, (100,))}
+S_ROWS = 200
 
 
 def make_data(n_samples, n_features, dtype, seed=0):
@@ -318,6 +326,61 @@ def bench_predict(dtype, threads, quick, sklearn_rows):
 # -- reporting -------------------------------------------------------------------
 
 
+def bench_streaming(dtype, quick):
+    """Time one-batch ``partial_fit`` calls: ours, MLPRegressor's, our overhead."""
+    from skmlp._optimizers import make_optimizer
+
+    calls = 20 if quick else 100
+    rows = []
+    for name, (n_features, hidden) in S_SHAPES.items():
+        X, y = make_data(S_ROWS * 4, n_features, dtype, seed=1)
+        params = {"hidden_layer_sizes": hidden, "random_state": 0}
+        ours, theirs = BackpropRegressor(**params), MLPRegressor(**params)
+        batches = [(X[i::4], y[i::4]) for i in range(4)]
+        for est in (ours, theirs):
+            est.partial_fit(*batches[0])
+        times = {"ours": [], "sklearn": [], "step": []}
+        # The arithmetic alone: one gradient and one Adam step on the same
+        # network and batch, with the buffers a fit would reuse.
+        net, theta = ours.network_, ours.theta_.copy()
+        optimizer = make_optimizer("adam", ours.get_params())
+        state = optimizer.init(theta)
+        grad = np.empty_like(theta)
+        workspace = net.workspace(S_ROWS, theta.dtype)
+        Xb, yb = batches[1][0], batches[1][1][:, None]
+
+        def step():
+            nonlocal state
+            net.loss_and_grad(theta, Xb, yb, None, 1e-4, grad, workspace=workspace)
+            state = optimizer.step(theta, grad, state)
+
+        for i in range(calls):
+            Xb_i, yb_i = batches[i % 4]
+            for key, call in (
+                ("ours", lambda: ours.partial_fit(Xb_i, yb_i)),
+                ("sklearn", lambda: theirs.partial_fit(Xb_i, yb_i)),
+                ("step", step),
+            ):
+                start = time.perf_counter()
+                call()
+                times[key].append(time.perf_counter() - start)
+        ours_s, sklearn_s, step_s = (summary(times[k]) for k in times)
+        rows.append(
+            {
+                "workload": name,
+                "dtype": np.dtype(dtype).name,
+                "threads": "1",
+                "per": "call",
+                "ours": ours_s,
+                "sklearn": sklearn_s,
+                "step": step_s,
+                "ratio": sklearn_s["median"] / ours_s["median"],
+                "overhead": 1 - step_s["median"] / ours_s["median"],
+            }
+        )
+    return rows
+
+
 def machine_info():
     cpu = platform.processor()
     try:
@@ -355,6 +418,15 @@ def fmt(s):
 
 
 def print_row(r):
+    if r["workload"].startswith("S"):
+        print(
+            f"{r['workload']:4s} {r['dtype']:8s} t=1       ms/call: ours "
+            f"{fmt(r['ours'])}  sklearn {fmt(r['sklearn'])}  ratio "
+            f"{r['ratio']:5.2f}x  gradient+step {fmt(r['step'])}  overhead "
+            f"{100 * r['overhead']:4.1f}% of our call",
+            flush=True,
+        )
+        return
     if r["workload"] == "P":
         o, s = r["ours"], r["sklearn"]
         print(
@@ -384,7 +456,7 @@ def main():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="small data, < 2 min")
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,P")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,P,S")
     parser.add_argument(
         "--threads",
         default="1,default",
@@ -425,10 +497,13 @@ def main():
                     bench_predict(dtype, threads, args.quick, args.p_sklearn_rows)
                     for threads in settings
                 ]
+            elif name == "S":
+                with thread_setting("1"):
+                    rs = bench_streaming(dtype, args.quick)
             else:
                 rs = bench_workload(name, dtype, args.quick, settings, peaks)
             for r in rs:
-                r["blas_threads"] = info[f"blas_threads_{r['threads']}"]
+                r["blas_threads"] = info.get(f"blas_threads_{r['threads']}")
                 results.append(r)
                 print_row(r)
     info["loadavg_end"] = os.getloadavg()

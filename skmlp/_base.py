@@ -1,0 +1,1021 @@
+"""BaseBackprop: what every skmlp estimator shares.
+
+The hyperparameters and their constraints, input validation, the
+orchestration of ``fit`` and ``partial_fit`` over the pieces of
+:mod:`skmlp._training`, one explicit record of the fitted state for rollback,
+the ``coefs_``/``intercepts_`` views and the public seams (``network_``,
+``theta_``, ``get_objective``). A task (regression, classification) adds its
+target validation, output layer, default validation score and prediction
+through a few hooks; see ``docs/developers.rst``.
+
+The estimator does no array math of its own: that is in the network, the
+losses, the activations and the optimizers.
+"""
+
+import functools
+import math
+import warnings
+from numbers import Integral, Real
+from types import MethodType
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._activations import HIDDEN_ACTIVATIONS
+from ._callbacks import CallbackSupportMixin, FitTasks
+from ._init import INIT_SCHEMES, initial_theta
+from ._network import Network
+from ._optimizers import OPTIMIZERS, make_optimizer
+from ._training import (
+    Diverged,
+    Minibatches,
+    Monitor,
+    Reporter,
+    diverging,
+    minimize_lbfgs,
+    train_epoch,
+    warn_interrupted,
+)
+
+#: ``stacklevel`` that points a warning raised in a solver method at the
+#: caller of fit or partial_fit: solver <- _run_solver <- _fit <- fit <-
+#: _fit_context's wrapper <- caller.
+_USER = 6
+
+#: Everything a fit sets besides hyperparameters: the one record of fitted
+#: state, snapshotted before a call and put back if the call fails.
+FITTED_STATE = (
+    "n_features_in_",
+    "feature_names_in_",
+    "n_outputs_",
+    "n_layers_",
+    "out_activation_",
+    "_layer_units",
+    "_activations",
+    "_theta",
+    "_optimizer_state",
+    "n_iter_",
+    "t_",
+    "loss_",
+    "best_loss_",
+    "loss_curve_",
+    "_no_improvement_count",
+    "validation_scores_",
+    "validation_loss_curve_",
+    "best_validation_score_",
+)
+
+#: What an epoch changes: the checkpoint that Ctrl-C goes back to.
+EPOCH_STATE = FITTED_STATE[FITTED_STATE.index("_theta") :]
+
+#: Rows of the last minibatch whose predictions are checked after training.
+_N_CHECKED_ROWS = 16
+
+
+def _copy(value):
+    """Copy the mutable containers of fitted state; numbers are immutable."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    return value
+
+
+class _ParameterList(list):
+    """``coefs_`` or ``intercepts_``: views into ``theta`` that write through.
+
+    ``est.coefs_[0] = W`` copies ``W`` into the model's parameter vector, as
+    replacing a list item does for MLPRegressor, instead of changing a list
+    that is thrown away.
+    """
+
+    def __setitem__(self, index, value):
+        if not isinstance(index, Integral):
+            raise TypeError("Assign one layer at a time, e.g. est.coefs_[0] = W.")
+        self[index][...] = _layer_values(index, self[index], value)
+
+
+def _layer_values(index, view, value):
+    """Return ``value`` as an array for layer ``index``, if it has the view's shape."""
+    value = np.asarray(value)
+    if value.shape != view.shape:
+        raise ValueError(
+            f"Layer {index} has shape {view.shape}, got an array of shape "
+            f"{value.shape}. Refit with the architecture you need instead."
+        )
+    return value
+
+
+class stochastic_only:
+    """Make a method exist only for the minibatch solvers.
+
+    Unlike MLPRegressor 1.9, whose check is never called (it tests the bound
+    method's truth value), ``partial_fit`` is hidden for L-BFGS:
+    ``hasattr(est, "partial_fit")`` is False, and the AttributeError says
+    why. (scikit-learn's ``available_if`` would give that reason only as the
+    cause of a generic "has no attribute" error.)
+    """
+
+    def __init__(self, method):
+        self.method = method
+        functools.update_wrapper(self, method)
+
+    def __get__(self, estimator, owner=None):
+        if estimator is None:
+            return self.method
+        if estimator.solver not in OPTIMIZERS:
+            raise AttributeError(
+                f"{self.method.__name__} is only available for stochastic "
+                f"optimizers. {estimator.solver!r} is not stochastic: use "
+                "solver='sgd' or solver='adam', or call fit."
+            )
+        return MethodType(self.method, estimator)
+
+
+class BaseBackprop(CallbackSupportMixin, BaseEstimator):
+    """Base class of the skmlp estimators. Not for direct use.
+
+    Subclasses set ``_parameter_constraints`` (this class's plus their own),
+    an ``__init__`` listing every hyperparameter, and the task hooks:
+    ``_loss``, ``_out_activation``, ``_validate_target``,
+    ``_validation_score``, ``_stratify`` and ``_extra_fitted_state``.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
+        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "init": [StrOptions(set(INIT_SCHEMES))],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "scoring": [None, str, callable],
+    }
+
+    #: Fitted attributes a task adds to :data:`FITTED_STATE`.
+    _extra_fitted_state = ()
+
+    # -- the network these hyperparameters describe -------------------------
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        # bool is an Integral, and a float would be truncated silently.
+        if not all(
+            isinstance(size, Integral) and not isinstance(size, bool) for size in sizes
+        ):
+            raise TypeError(
+                "hidden_layer_sizes must hold integers, one number of units per "
+                f"hidden layer, e.g. (100,) or (64, 32); got {sizes}."
+            )
+        if any(size <= 0 for size in sizes):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(size) for size in sizes]
+
+    def _hidden_activations(self, n_hidden):
+        if isinstance(self.activation, str):
+            return (self.activation,) * n_hidden
+        names = tuple(self.activation)
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation has {len(names)} names but there are {n_hidden} hidden "
+                "layers: give one name per hidden layer, or a single name for all."
+            )
+        unknown = sorted(set(names) - set(HIDDEN_ACTIVATIONS))
+        if unknown:
+            raise ValueError(
+                f"Unknown activation(s) {unknown}; choose from {HIDDEN_ACTIVATIONS}."
+            )
+        return names
+
+    def _dropout_rates(self, n_hidden):
+        """Return one dropout rate per hidden layer, or ``None`` for no dropout."""
+        if np.ndim(self.dropout) and len(self.dropout) != n_hidden:
+            raise ValueError(
+                f"dropout has {len(self.dropout)} rates but there are {n_hidden} "
+                "hidden layers: give one rate per hidden layer, or a single float."
+            )
+        rates = np.broadcast_to(np.asarray(self.dropout, dtype=float), (n_hidden,))
+        if np.any((rates < 0) | (rates >= 1)):
+            raise ValueError(f"dropout rates must be in [0, 1); got {self.dropout}.")
+        return tuple(float(p) for p in rates) if np.any(rates > 0) else None
+
+    def _network(self, n_features, n_outputs):
+        """Build the network for these hyperparameters and data shapes."""
+        hidden = self._hidden_layer_sizes()
+        return Network(
+            layer_units=(n_features, *hidden, n_outputs),
+            activations=(
+                *self._hidden_activations(len(hidden)),
+                self._out_activation(),
+            ),
+            loss=self._loss(),
+        )
+
+    def _fitted_network(self):
+        """Build the network that ``_theta`` was trained for."""
+        return Network(
+            layer_units=self._layer_units,
+            activations=self._activations,
+            loss=self._loss(),
+        )
+
+    def _initial_theta(self, net, random_state, dtype):
+        return initial_theta(
+            net, random_state, dtype, scheme=self.init, activation=self.activation
+        )
+
+    # -- public seams ----------------------------------------------------------
+
+    @property
+    def network_(self):
+        """The fitted :class:`~skmlp._network.Network`: architecture and loss.
+
+        Built on demand from the fitted layer sizes, activations and loss; it
+        holds no weights (see ``theta_``).
+        """
+        check_is_fitted(self)
+        return self._fitted_network()
+
+    @property
+    def theta_(self):
+        """All weights and biases as one flat, read-only vector.
+
+        Laid out as ``network_.unpack`` reads it: every ``coefs_[l]`` in C
+        order, then every ``intercepts_[l]``. Assign ``coefs_`` or
+        ``intercepts_`` to change the weights.
+        """
+        check_is_fitted(self)
+        view = self._theta.view()
+        view.flags.writeable = False
+        return view
+
+    def get_objective(self, X, y, sample_weight=None):
+        """Return the training loss as a function of the parameter vector.
+
+        The seam between the math and the solvers: L-BFGS and the minibatch
+        solvers train through the same loss and gradient. Used by
+        :func:`skmlp.check_gradients`. The estimator is not changed.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        objective : callable
+            ``objective(theta) -> (loss, grad)``: the loss (3) of the
+            derivation, L2 term included and dropout off, and its gradient,
+            both in float64.
+
+        theta : ndarray of shape (n_params,)
+            A float64 copy of the current weights, or of the initial ones
+            that ``random_state`` gives if the estimator is not fitted.
+        """
+        X = check_array(X, accept_sparse=["csr", "csc"], dtype=np.float64)
+        y = self._validate_target(
+            y, np.float64, warn=False, reset="_theta" not in self.__dict__
+        )
+        check_consistent_length(X, y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if "_theta" in self.__dict__:
+            net, theta = self._fitted_network(), self._theta.astype(np.float64)
+        else:
+            self._validate_params()
+            net = self._network(X.shape[1], y.shape[1])
+            random_state = check_random_state(self.random_state)
+            theta = self._initial_theta(net, random_state, np.float64)
+        if net.layer_units[0] != X.shape[1] or net.layer_units[-1] != y.shape[1]:
+            raise ValueError(
+                f"The network takes {net.layer_units[0]} features and "
+                f"{net.layer_units[-1]} outputs; X and y have {X.shape[1]} and "
+                f"{y.shape[1]}."
+            )
+
+        def objective(theta):
+            return net.loss_and_grad(theta, X, y, sample_weight, self.alpha)
+
+        return objective, theta
+
+    # -- the parameter vector and its views ---------------------------------
+
+    def _views(self, which):
+        if "_theta" not in self.__dict__:
+            raise AttributeError(
+                f"This {type(self).__name__} instance is not fitted yet: it has no "
+                f"{which}."
+            )
+        Ws, bs = self._fitted_network().unpack(self._theta)
+        return _ParameterList([W.T for W in Ws] if which == "coefs_" else bs)
+
+    def _assign(self, which, arrays):
+        views = self._views(which)
+        arrays = list(arrays)
+        if len(arrays) != len(views):
+            raise ValueError(
+                f"{which} needs {len(views)} arrays, one per layer; got {len(arrays)}."
+            )
+        # Check every shape before writing anything: a failed assignment
+        # leaves the model as it was.
+        arrays = [
+            _layer_values(i, view, array)
+            for i, (view, array) in enumerate(zip(views, arrays, strict=True))
+        ]
+        for view, array in zip(views, arrays, strict=True):
+            view[...] = array
+
+    coefs_ = property(
+        lambda self: self._views("coefs_"),
+        lambda self, value: self._assign("coefs_", value),
+        doc="Weight matrices, ``(fan_in, fan_out)`` views into the parameters.",
+    )
+    intercepts_ = property(
+        lambda self: self._views("intercepts_"),
+        lambda self, value: self._assign("intercepts_", value),
+        doc="Bias vectors, views into the parameters.",
+    )
+
+    # -- the fitted state ----------------------------------------------------
+
+    def _fitted_state_names(self):
+        return (*FITTED_STATE, *self._extra_fitted_state)
+
+    def _snapshot(self, names):
+        """Copy the named fitted attributes that exist."""
+        return {
+            name: _copy(self.__dict__[name]) for name in names if name in self.__dict__
+        }
+
+    def _restore(self, snapshot, names):
+        """Put back a snapshot: what it lacks did not exist, and is removed."""
+        for name in names:
+            if name in snapshot:
+                self.__dict__[name] = snapshot[name]
+            else:
+                self.__dict__.pop(name, None)
+
+    # -- fitting ----------------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, incremental, validation=(None, None, None)):
+        self._check_solver_options(validation)
+        hidden = self._hidden_layer_sizes()
+        first_pass = "_theta" not in self.__dict__ or not (
+            self.warm_start or incremental
+        )
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        # What this call started from: a failed call puts it back, so the
+        # estimator is never left half-updated.
+        names = self._fitted_state_names()
+        before = self._snapshot(names)
+        try:
+            X, y, sample_weight = self._validate_fit_data(
+                X, y, sample_weight, first_pass
+            )
+            random_state = check_random_state(self.random_state)
+            if first_pass:
+                self._initialize(X, y, random_state)
+            else:
+                self._check_architecture(hidden, y)
+            self._run_solver(
+                X, y, sample_weight, random_state, incremental, validation, before
+            )
+        except BaseException:
+            self._restore(before, names)
+            raise
+        return self
+
+    def _run_solver(
+        self, X, y, sample_weight, random_state, incremental, validation, before
+    ):
+        stochastic = self.solver in OPTIMIZERS
+        tasks = FitTasks(
+            self,
+            # L-BFGS begins one iteration more than it runs.
+            max_subtasks=(1 if incremental else self.max_iter) + (not stochastic),
+            X=X,
+            y=y,
+            sample_weight=sample_weight,
+        )
+        rows = self._batch_size(X.shape[0], warn=False) if stochastic else X.shape[0]
+        # Overflow is detected where it matters (a non-finite loss or
+        # weights) and reported with a remedy; numpy's RuntimeWarnings from
+        # deep inside a matmul would only be noise.
+        with (
+            np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+            self._fitted_network().blas_threads(rows),
+        ):
+            if stochastic:
+                validation = self._validation_set(validation)
+                self._fit_stochastic(
+                    X,
+                    y,
+                    sample_weight,
+                    random_state,
+                    incremental,
+                    validation,
+                    tasks,
+                    before,
+                )
+            else:
+                self._fit_lbfgs(X, y, sample_weight, tasks)
+        if not np.isfinite(self._theta).all():
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data "
+                "may contain large values and need to be preprocessed: scale X "
+                "(e.g. with StandardScaler) and y, or lower learning_rate_init."
+            )
+        tasks.finish()
+
+    def _check_solver_options(self, validation):
+        """Reject options that L-BFGS cannot honour, before any work."""
+        if self.solver in OPTIMIZERS:
+            return
+        for name, is_set in [
+            ("dropout", np.any(np.asarray(self.dropout, dtype=float) > 0)),
+            ("max_grad_norm", self.max_grad_norm is not None),
+            ("X_val", validation[0] is not None),
+        ]:
+            if is_set:
+                raise ValueError(
+                    f"{name} is only used by the minibatch solvers, not by "
+                    "solver='lbfgs'. Use solver='adam' or 'sgd', or leave "
+                    f"{name} unset."
+                )
+
+    def _validate_fit_data(self, X, y, sample_weight, first_pass):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            dtype=(np.float64, np.float32),
+            reset=first_pass,
+        )
+        if not first_pass:
+            # Keep training in the model's dtype.
+            X = X.astype(self._theta.dtype, copy=False)
+        y = self._validate_target(y, X.dtype, reset=first_pass)
+        sample_weight = self._check_sample_weight(sample_weight, X)
+        return X, y, sample_weight
+
+    @staticmethod
+    def _check_sample_weight(sample_weight, X, name="sample_weight"):
+        """Validate sample weights; negative ones would make the loss unbounded."""
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        if np.any(sample_weight < 0):
+            raise ValueError(
+                f"{name} has negative values (min {sample_weight.min():.6g}): a "
+                "negative weight rewards a larger loss, so the objective has no "
+                "minimum. Use non-negative weights (0 drops a sample)."
+            )
+        return sample_weight
+
+    def _validation_set(self, validation):
+        """Return ``(X_val, y_val, sample_weight_val)``, or ``None`` if there is none.
+
+        A given ``X_val`` is validated like ``X``. Otherwise, with early
+        stopping, the internal split is made later, by :meth:`_split`.
+        """
+        X_val, y_val, sample_weight_val = validation
+        if X_val is None:
+            if y_val is not None or sample_weight_val is not None:
+                raise ValueError(
+                    "y_val and sample_weight_val need X_val: pass X_val too, or "
+                    "neither."
+                )
+            return None
+        if y_val is None:
+            raise ValueError("X_val needs its targets: pass y_val too.")
+        X_val = validate_data(
+            self,
+            X_val,
+            accept_sparse=["csr", "csc"],
+            dtype=self._theta.dtype,
+            reset=False,
+        )
+        y_val = self._validate_target(
+            y_val, X_val.dtype, reset=False, input_name="y_val"
+        )
+        check_consistent_length(X_val, y_val)
+        if y_val.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y_val has {y_val.shape[1]} outputs but y has {self.n_outputs_}."
+            )
+        sample_weight_val = self._check_sample_weight(
+            sample_weight_val, X_val, name="sample_weight_val"
+        )
+        return X_val, y_val, sample_weight_val
+
+    def _check_architecture(self, hidden, y):
+        expected = (self.n_features_in_, *hidden, y.shape[1])
+        if tuple(expected) != tuple(self._layer_units):
+            raise ValueError(
+                f"The fitted network has layer sizes {self._layer_units}, but "
+                f"hidden_layer_sizes and y ask for {expected}. Continuing "
+                "(warm_start=True or partial_fit) needs the same architecture: "
+                "set warm_start=False, or fit a new estimator."
+            )
+        activations = self._network(self.n_features_in_, y.shape[1]).activations
+        if activations != self._activations:
+            raise ValueError(
+                f"The fitted network uses activations {self._activations}, but "
+                f"the parameters ask for {activations}. Continuing needs the same "
+                "activations: set warm_start=False, or fit a new estimator."
+            )
+
+    def _initialize(self, X, y, random_state):
+        net = self._network(X.shape[1], y.shape[1])
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = y.shape[1]
+        self.n_layers_ = len(net.layer_units)
+        self.out_activation_ = net.activations[-1]
+        self._layer_units = net.layer_units
+        self._activations = net.activations
+        self._theta = self._initial_theta(net, random_state, X.dtype)
+        self._optimizer_state = None
+        self.loss_curve_ = []
+        # A previous fit's stopping state; the solver starts it anew.
+        for name in (
+            "_no_improvement_count",
+            "best_loss_",
+            "validation_scores_",
+            "validation_loss_curve_",
+            "best_validation_score_",
+        ):
+            self.__dict__.pop(name, None)
+
+    # -- L-BFGS -------------------------------------------------------------------
+
+    def _lbfgs_objective(self, net, X, y, sample_weight):
+        """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
+        dtype = self._theta.dtype
+        workspace = net.workspace(X.shape[0], dtype)
+        grad = np.empty_like(self._theta)
+        evaluations = 0
+
+        def loss_and_grad(x):
+            nonlocal evaluations
+            evaluations += 1
+            # scipy works in float64; the network keeps the model's dtype.
+            loss, _ = net.loss_and_grad(
+                x.astype(dtype, copy=False),
+                X,
+                y,
+                sample_weight,
+                self.alpha,
+                grad,
+                workspace=workspace,
+            )
+            if not (math.isfinite(loss) and np.isfinite(grad).all()):
+                raise ValueError(
+                    f"The loss or its gradient became non-finite (loss={loss}) at "
+                    f"L-BFGS evaluation {evaluations}: the data's scale overflows "
+                    f"{dtype.name} in the network. Scale X (e.g. StandardScaler) and "
+                    "y (e.g. TransformedTargetRegressor), or increase alpha."
+                )
+            # A copy: scipy keeps gradients from earlier calls.
+            return loss, grad.astype(np.float64, copy=True)
+
+        return loss_and_grad
+
+    def _fit_lbfgs(self, X, y, sample_weight, tasks):
+        dtype = self._theta.dtype
+        fun = self._lbfgs_objective(self._fitted_network(), X, y, sample_weight)
+        reporter = Reporter(self.verbose)
+        last = {"x": self._theta.astype(np.float64), "nit": 0}
+
+        def weights():
+            return last["x"].astype(dtype)
+
+        def record(x, loss):
+            last["x"], last["nit"] = x.copy(), last["nit"] + 1
+            self.loss_curve_.append(loss)
+            reporter.iteration(last["nit"], loss)
+            if tasks.end(weights):
+                return True
+            tasks.begin("iteration", weights)
+            return False
+
+        tasks.begin("iteration", weights)
+        try:
+            result = minimize_lbfgs(
+                fun,
+                last["x"],
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                callback=record,
+            )
+        except KeyboardInterrupt:
+            warn_interrupted(stacklevel=_USER)
+            self._theta[...] = last["x"]
+            self.n_iter_ = last["nit"]
+            self.loss_ = self.loss_curve_[-1] if last["nit"] else np.nan
+            return
+        self.n_iter_ = min(result.nit, self.max_iter)
+        if result.status != 0 and not result.stopped:
+            self._warn_lbfgs_not_converged(result)
+        self.loss_ = float(result.fun)
+        self._theta[...] = result.x
+
+    def _warn_lbfgs_not_converged(self, result):
+        message = (
+            f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+            f"(status={result.status}):\n{result.message}\n"
+        )
+        if self.n_iter_ == self.max_iter:
+            message += (
+                "\nIncrease the number of iterations to improve the "
+                f"convergence (max_iter={self.max_iter})."
+            )
+        message += (
+            "\nYou might also want to scale the data as shown in:\n"
+            "    https://scikit-learn.org/stable/modules/preprocessing.html"
+        )
+        warnings.warn(message, ConvergenceWarning, stacklevel=_USER + 1)
+
+    # -- the minibatch solvers ------------------------------------------------------
+
+    def _optimizer_state_for(self, optimizer, theta, incremental):
+        """Continue the stored optimizer state, or start a new one.
+
+        A ``fit`` always starts anew (as MLPRegressor does, warm start or
+        not); ``partial_fit`` continues, unless the solver changed since.
+        """
+        stored = self._optimizer_state
+        if incremental and stored is not None and optimizer.owns(stored):
+            return optimizer.state_from_dict(stored)
+        return optimizer.init(theta)
+
+    def _fit_stochastic(
+        self, X, y, sample_weight, random_state, incremental, validation, tasks, before
+    ):
+        theta = self._theta
+        net = self._fitted_network()
+        optimizer = make_optimizer(self.solver, self.get_params())
+        state = self._optimizer_state_for(optimizer, theta, incremental)
+        if self.early_stopping and validation is None:
+            X, y, sample_weight, validation = self._split(
+                X, y, sample_weight, random_state
+            )
+        self._sync_stopping_state(validation is not None)
+        run = _EpochRun(
+            estimator=self,
+            net=net,
+            optimizer=optimizer,
+            validation=validation,
+            batches=Minibatches(
+                (X, y, sample_weight),
+                self._batch_size(X.shape[0]),
+                self.shuffle,
+                random_state,
+            ),
+            dropout=self._dropout_rates(net.n_layers - 1),
+            random_state=random_state,
+        )
+        self.n_iter_ = 0
+        # Ctrl-C goes back to the last completed epoch. partial_fit runs one
+        # epoch, so for a fitted model that is the state before the call: no
+        # second copy.
+        continued = incremental and "_theta" in before
+        checkpoint = run.checkpoint(before if continued else None)
+        try:
+            for _ in range(self.max_iter):
+                tasks.begin("epoch", theta.copy)
+                state, stop = run.epoch(state)
+                if not incremental:
+                    checkpoint = run.checkpoint()
+                if tasks.end(theta.copy) or stop or incremental:
+                    break
+                self._warn_if_max_iter()
+        except KeyboardInterrupt:
+            warn_interrupted(stacklevel=_USER)
+            run.restore(checkpoint)
+        else:
+            run.check_last_step()
+        if self.early_stopping:
+            # Restore the best weights: a copy, never a view of theta, so
+            # this is right even when a warm-start refit never beats the
+            # previous best (MLPRegressor keeps its final weights).
+            self._theta[...] = run.best_theta
+
+    def _warn_if_max_iter(self):
+        if self.n_iter_ == self.max_iter:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=_USER + 1,
+            )
+
+    def _sync_stopping_state(self, has_validation):
+        """Make the stopping bookkeeping match the current settings.
+
+        A fresh fit starts it as MLPRegressor does. A warm start or
+        ``partial_fit`` may follow a fit by another solver, or with early
+        stopping or a validation set switched on or off; MLPRegressor then
+        fails with an AttributeError or a TypeError, while this keeps what
+        still applies and starts the rest.
+        """
+        if "_no_improvement_count" not in self.__dict__:
+            self._no_improvement_count = 0
+        if self.early_stopping:
+            self.best_loss_ = None
+        elif self.__dict__.get("best_loss_") is None:
+            self.best_loss_ = np.inf
+        if not has_validation:
+            self.validation_scores_ = self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+        elif self.__dict__.get("validation_scores_") is None:
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.best_validation_score_ = -np.inf
+
+    def _split(self, X, y, sample_weight, random_state):
+        """Set aside the early-stopping validation set, as MLPRegressor does."""
+        n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
+        if n_val < 2 or n_val >= X.shape[0]:
+            # Checked here, before train_test_split, whose own message for an
+            # empty training set names its parameters, not ours.
+            raise ValueError(
+                f"The validation set is too small ({n_val} of {X.shape[0]} "
+                "samples) or leaves no training data. Increase "
+                "'validation_fraction' or the size of your dataset, or pass "
+                "X_val and y_val to fit."
+            )
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        parts = train_test_split(
+            *arrays,
+            random_state=random_state,
+            test_size=self.validation_fraction,
+            stratify=self._stratify(y),
+        )
+        X_train, X_val, y_train, y_val = parts[:4]
+        sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
+        return X_train, y_train, sw_train, (X_val, y_val, sw_val)
+
+    def _batch_size(self, n_samples, warn=True):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples and warn:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than sample size. It is "
+                "going to be clipped",
+                stacklevel=_USER + 1,
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _scorer(self, validation):
+        if validation is None or self.scoring in (None, "loss"):
+            return None
+        return check_scoring(self, scoring=self.scoring)
+
+    def _validation_score(self, scorer, X_val, y_val, y_pred, sample_weight, loss):
+        """Return the validation score: see ``scoring``."""
+        if self.scoring is None:
+            return self._default_score(y_val, y_pred, sample_weight)
+        if self.scoring == "loss":
+            return -loss
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        with warnings.catch_warnings():
+            # X_val is already validated; its column names were dropped.
+            warnings.filterwarnings("ignore", "X does not have valid feature names")
+            return scorer(self, X_val, self._scorer_targets(y_val), **kwargs)
+
+    def _divergence(self, loss):
+        return ValueError(
+            f"The training loss became {loss} in epoch {self.n_iter_ + 1}: the "
+            "fit diverged. Use a smaller learning_rate_init (now "
+            f"{self.learning_rate_init}), or scale the data (StandardScaler for "
+            f"X{self._target_scaling_hint})."
+        )
+
+    # -- prediction ----------------------------------------------------------------
+
+    def _forward(self, X):
+        """Validate ``X`` and return the network's output, refusing non-finite rows."""
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            y_pred = self._fitted_network().predict(self._theta, X)
+        finite = np.isfinite(y_pred).all(axis=1)
+        if not finite.all():
+            raise ValueError(
+                f"The network overflows on {np.count_nonzero(~finite)} of "
+                f"{X.shape[0]} rows of X (first: row {np.argmin(finite)}), so their "
+                "predictions would not be finite. Those rows are far outside the "
+                "scale of the training data: scale X as it was scaled for fit "
+                "(e.g. with the same StandardScaler in a Pipeline)."
+            )
+        return y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class _EpochRun:
+    """One minibatch ``fit`` or ``partial_fit`` call: its epochs' bookkeeping.
+
+    It composes the pieces of :mod:`skmlp._training` and writes what each
+    epoch leaves into the estimator's fitted attributes, in MLPRegressor's
+    order, so that a checkpoint taken between epochs is consistent.
+    """
+
+    def __init__(
+        self, estimator, net, optimizer, validation, batches, dropout, random_state
+    ):
+        est = self.estimator = estimator
+        self.net = net
+        self.optimizer = optimizer
+        self.validation = validation
+        self.batches = batches
+        self.dropout = dropout
+        self.random_state = random_state
+        self.scorer = est._scorer(validation)
+        self.reporter = Reporter(est.verbose)
+        theta = est._theta
+        self.grad = np.empty_like(theta)
+        # Made once per call, reused by every batch of every epoch.
+        self.workspace = net.workspace(batches.batch_size, theta.dtype)
+        # Early stopping follows the validation score; otherwise the
+        # training loss stops training, and a validation set only monitors.
+        self.training = Monitor(
+            est.tol,
+            est.n_iter_no_change,
+            best=-est.best_loss_ if est.best_loss_ is not None else -np.inf,
+            count=est._no_improvement_count,
+        )
+        self.scores = None
+        if validation is not None:
+            self.scores = Monitor(
+                est.tol,
+                est.n_iter_no_change,
+                best=est.best_validation_score_,
+                count=est._no_improvement_count,
+            )
+        self.stopping = self.scores if est.early_stopping else self.training
+        self.best_theta = theta.copy() if est.early_stopping else None
+
+    def epoch(self, state):
+        """Train one epoch and record it; return the state and whether to stop."""
+        est = self.estimator
+        try:
+            loss, state = train_epoch(
+                self.net,
+                est._theta,
+                self.optimizer,
+                state,
+                self.batches.epoch(),
+                alpha=est.alpha,
+                grad=self.grad,
+                workspace=self.workspace,
+                dropout=self.dropout,
+                random_state=self.random_state,
+            )
+        except Diverged as error:
+            raise est._divergence(error.loss) from None
+        est.n_iter_ += 1
+        est.loss_ = loss
+        est.t_ += self.batches.n_samples
+        est.loss_curve_.append(loss)
+        if diverging(est.loss_curve_):
+            raise est._divergence(loss)
+        self.reporter.iteration(est.n_iter_, loss)
+        if self.validation is not None:
+            self._score_validation()
+        if not est.early_stopping:
+            self.training.update(-loss)
+            est.best_loss_ = -self.training.best
+        est._no_improvement_count = self.stopping.count
+        state = self.optimizer.end_epoch(state, est.t_)
+        state, stop = self._on_plateau(state)
+        est._optimizer_state = self.optimizer.state_to_dict(state)
+        return state, stop
+
+    def _score_validation(self):
+        """Score the validation set; with early stopping, keep the best weights."""
+        est = self.estimator
+        X_val, y_val, sample_weight_val = self.validation
+        y_pred = self.net.predict(est._theta, X_val)
+        if np.isfinite(y_pred).all():
+            val_loss = self.net.loss.value(y_val, y_pred, sample_weight_val)
+            score = est._validation_score(
+                self.scorer, X_val, y_val, y_pred, sample_weight_val, val_loss
+            )
+        else:
+            val_loss = score = np.nan
+        est.validation_scores_.append(float(score))
+        est.validation_loss_curve_.append(float(val_loss))
+        self.reporter.validation(score)
+        if self.scores.update(score) and est.early_stopping:
+            np.copyto(self.best_theta, est._theta)
+        est.best_validation_score_ = self.scores.best
+
+    def _on_plateau(self, state):
+        """On a plateau of ``n_iter_no_change`` epochs, reduce the rate or stop."""
+        if not self.stopping.exhausted:
+            return state, False
+        est = self.estimator
+        what = "Validation score" if est.early_stopping else "Training loss"
+        message = (
+            f"{what} did not improve more than tol={est.tol:f} for "
+            f"{est.n_iter_no_change} consecutive epochs."
+        )
+        state, reduced = self.optimizer.on_plateau(state)
+        if reduced:
+            self.reporter.plateau(message, state.learning_rate)
+            self.stopping.count = est._no_improvement_count = 0
+            return state, False
+        if est.solver == "sgd" and est.learning_rate == "adaptive":
+            message += " Learning rate too small."
+        self.reporter.plateau(message)
+        return state, True
+
+    def checkpoint(self, snapshot=None):
+        """Save what a completed epoch leaves, to go back to on Ctrl-C."""
+        if snapshot is None:
+            snapshot = self.estimator._snapshot(EPOCH_STATE)
+        best = None if self.best_theta is None else self.best_theta.copy()
+        return snapshot, best
+
+    def restore(self, checkpoint):
+        """Go back to a checkpoint: the weights and all epoch bookkeeping."""
+        snapshot, best = checkpoint
+        self.estimator._restore(snapshot, EPOCH_STATE)
+        if best is not None:
+            self.best_theta[...] = best
+
+    def check_last_step(self):
+        """Check the weights after the last step on a few rows of the last batch.
+
+        Each batch's loss was finite before its step; the last step is checked
+        here, on a few rows rather than the whole batch, which would cost as
+        much as a third of a ``partial_fit`` call.
+        """
+        est = self.estimator
+        X = self.batches.epoch_arrays[0][-_N_CHECKED_ROWS:]
+        if not np.isfinite(self.net.predict(est._theta, X)).all():
+            raise est._divergence(np.inf)

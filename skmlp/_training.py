@@ -1,0 +1,371 @@
+"""The training loops, knowing nothing of estimators.
+
+The pieces a solver is made of, each small and tested on its own:
+
+- :class:`Minibatches`, the shuffled minibatches of one epoch after another,
+  drawn as MLPRegressor draws them;
+- :func:`train_epoch`, one pass over them: gradient, optimizer step, mean loss;
+- :class:`Monitor`, patience on a value that should improve (a validation
+  score, or minus the training loss), for early stopping and plateaus;
+- :func:`minimize_lbfgs`, the L-BFGS driver over scipy;
+- :class:`Reporter`, what ``verbose`` prints, in MLPRegressor's words.
+
+The estimator (:mod:`skmlp._base`) composes them and owns the bookkeeping:
+fitted attributes, callbacks, rollback. Nothing here reads or writes an
+estimator.
+"""
+
+import math
+import warnings
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse as sp
+from sklearn.utils import gen_batches
+
+__all__ = [
+    "Diverged",
+    "Minibatches",
+    "Monitor",
+    "Reporter",
+    "minimize_lbfgs",
+    "train_epoch",
+]
+
+
+class Diverged(ArithmeticError):
+    """The training loss stopped being finite, or grew without bound.
+
+    Parameters
+    ----------
+    loss : float
+        The loss that gave it away.
+    """
+
+    def __init__(self, loss):
+        super().__init__(f"The training loss became {loss}.")
+        self.loss = loss
+
+
+#: A minibatch fit has diverged when an epoch's loss exceeds this factor
+#: times the best epoch loss so far. The best is floored at
+#: ``DIVERGENCE_FLOOR`` times the first epoch's loss, so that a fit that
+#: reaches a loss near zero is not called divergent for noise around it.
+DIVERGENCE_FACTOR = 1e4
+DIVERGENCE_FLOOR = 1e-4
+
+
+def diverging(loss_curve):
+    """Say whether the last epoch loss of ``loss_curve`` shows divergence.
+
+    A finite loss can still run away: with a learning rate far too large it
+    may grow by twelve orders of magnitude and stop by ``tol`` none the
+    less. The rule is :data:`DIVERGENCE_FACTOR` over the best loss, with the
+    best floored at :data:`DIVERGENCE_FLOOR` times the first loss.
+    """
+    if len(loss_curve) < 2:
+        return False
+    best = max(min(loss_curve[:-1]), DIVERGENCE_FLOOR * loss_curve[0])
+    return loss_curve[-1] > DIVERGENCE_FACTOR * best
+
+
+def _is_dense(array):
+    return array is not None and not sp.issparse(array)
+
+
+def _reshuffle(order, random_state):
+    """Return ``sklearn.utils.shuffle(order, random_state=random_state)``.
+
+    The same draws (``resample`` without replacement shuffles an ``arange``
+    in place, then indexes), without the input validation that scikit-learn
+    repeats on every call: on small data it took a quarter of each epoch.
+    """
+    permutation = np.arange(len(order))
+    random_state.shuffle(permutation)
+    return order[permutation]
+
+
+def _take_rows(array, indices, out):
+    """Return ``array[indices]``, written into ``out`` for dense arrays."""
+    if array is None or out is None:
+        return None if array is None else array[indices]
+    # mode="clip" skips the bounds check that makes mode="raise" buffer a
+    # whole extra copy; the indices are a permutation, always in bounds.
+    return np.take(array, indices, axis=0, out=out, mode="clip")
+
+
+class Minibatches:
+    """The minibatches of one epoch after another, as MLPRegressor draws them.
+
+    With ``shuffle``, each epoch reshuffles the previous epoch's order with
+    ``random_state`` (the same draws as MLPRegressor, so both see the same
+    minibatches) and gathers the rows once into buffers allocated once;
+    minibatches are then contiguous slices.
+
+    Parameters
+    ----------
+    arrays : tuple of (ndarray, sparse matrix or None)
+        Arrays with one row per sample, such as ``(X, y, sample_weight)``.
+        ``None`` stays ``None`` in every batch.
+
+    batch_size : int
+        Rows per minibatch; the last one may be smaller.
+
+    shuffle : bool
+        Whether to reshuffle the rows every epoch.
+
+    random_state : numpy.random.RandomState
+        The generator to shuffle with.
+    """
+
+    def __init__(self, arrays, batch_size, shuffle, random_state):
+        self.arrays = tuple(arrays)
+        self.n_samples = self.arrays[0].shape[0]
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self._order = np.arange(self.n_samples)
+        self._buffers = [
+            np.empty(a.shape, a.dtype) if shuffle and _is_dense(a) else None
+            for a in self.arrays
+        ]
+        #: The rows of the current epoch, in its order.
+        self.epoch_arrays = self.arrays
+
+    def epoch(self):
+        """Start an epoch: reshuffle, and return an iterator over its batches.
+
+        Yields
+        ------
+        batch : tuple
+            One slice of each array, in the order of ``arrays``.
+        """
+        if self.shuffle:
+            self._order = _reshuffle(self._order, self.random_state)
+            self.epoch_arrays = tuple(
+                _take_rows(a, self._order, out)
+                for a, out in zip(self.arrays, self._buffers, strict=True)
+            )
+        return self._batches(self.epoch_arrays)
+
+    def _batches(self, arrays):
+        for rows in gen_batches(self.n_samples, self.batch_size):
+            yield tuple(None if a is None else a[rows] for a in arrays)
+
+
+def train_epoch(
+    network,
+    theta,
+    optimizer,
+    state,
+    batches,
+    *,
+    alpha,
+    grad,
+    workspace,
+    dropout=None,
+    random_state=None,
+):
+    """Train ``theta`` in place for one pass over ``batches``.
+
+    Parameters
+    ----------
+    network : Network
+        The architecture and loss.
+
+    theta : ndarray of shape (n_params,)
+        The parameters, updated in place.
+
+    optimizer : object
+        From :mod:`skmlp._optimizers`.
+
+    state : NamedTuple
+        The optimizer's state; its arrays are updated in place.
+
+    batches : iterable of (X, y, sample_weight)
+        The epoch's minibatches (:meth:`Minibatches.epoch`).
+
+    alpha : float
+        Strength of the L2 term.
+
+    grad : ndarray of shape (n_params,)
+        Where the gradient is computed.
+
+    workspace : Workspace
+        Buffers for the largest batch.
+
+    dropout : tuple of float, default=None
+        Dropout rate of each hidden layer, or ``None`` for no dropout.
+
+    random_state : numpy.random.RandomState, default=None
+        The generator to draw dropout masks from.
+
+    Returns
+    -------
+    loss : float
+        The mean over samples of the minibatch losses, each computed before
+        its step, as MLPRegressor's ``loss_``.
+
+    state : NamedTuple
+        The optimizer's state after the epoch.
+
+    Raises
+    ------
+    Diverged
+        If a minibatch's loss is not finite. Its step is not taken.
+    """
+    accumulated_loss, n_samples = 0.0, 0
+    for X, y, sample_weight in batches:
+        n_rows = X.shape[0]
+        masks = None
+        if dropout is not None:
+            masks = network.draw_dropout_masks(
+                n_rows, dropout, random_state, theta.dtype
+            )
+        loss, grad = network.loss_and_grad(
+            theta,
+            X,
+            y,
+            sample_weight,
+            alpha,
+            grad,
+            dropout_masks=masks,
+            workspace=workspace,
+        )
+        if not math.isfinite(loss):
+            raise Diverged(loss)
+        accumulated_loss += loss * n_rows
+        n_samples += n_rows
+        state = optimizer.step(theta, grad, state)
+    return accumulated_loss / n_samples, state
+
+
+class Monitor:
+    """Patience on a value that should go up.
+
+    A validation score, or minus the training loss. An update counts as an
+    improvement when it beats the best value by at least ``tol``; a NaN never
+    does (MLPRegressor's comparison resets its counter on NaN, so a diverging
+    fit would never stop).
+
+    Parameters
+    ----------
+    tol : float
+        The smallest improvement that resets the patience.
+
+    patience : int or float
+        How many updates without improvement are tolerated: the monitor is
+        :attr:`exhausted` after more than this many.
+
+    best : float, default=-inf
+        The best value so far.
+
+    count : int, default=0
+        Updates without improvement so far.
+    """
+
+    def __init__(self, tol, patience, best=-np.inf, count=0):
+        self.tol = tol
+        self.patience = patience
+        self.best = best
+        self.count = count
+
+    def update(self, value):
+        """Record ``value``; return whether it is a new best."""
+        if value >= self.best + self.tol:
+            self.count = 0
+        else:
+            self.count += 1
+        if value > self.best:
+            self.best = value
+            return True
+        return False
+
+    @property
+    def exhausted(self):
+        """Whether patience has run out."""
+        return self.count > self.patience
+
+
+def minimize_lbfgs(fun, x0, *, max_iter, max_fun, tol, callback):
+    """Minimize ``fun`` with scipy's L-BFGS-B.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (loss, grad)`` on float64 vectors.
+
+    x0 : ndarray of shape (n_params,)
+        The starting point, float64.
+
+    max_iter, max_fun : int
+        The most iterations and function evaluations.
+
+    tol : float
+        The projected-gradient tolerance ``gtol``.
+
+    callback : callable
+        ``callback(x, loss)`` after each iteration; it returns True to stop
+        there.
+
+    Returns
+    -------
+    result : scipy.optimize.OptimizeResult
+        scipy's result, with ``stopped`` set when ``callback`` asked to stop.
+    """
+    stopped = False
+
+    def record(intermediate_result):
+        nonlocal stopped
+        if callback(intermediate_result.x, float(intermediate_result.fun)):
+            stopped = True
+            raise StopIteration  # scipy ends the minimization cleanly
+
+    # scipy 1.17 deprecates iprint and disp: neither is passed.
+    result = scipy.optimize.minimize(
+        fun,
+        x0,
+        method="L-BFGS-B",
+        jac=True,
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+        callback=record,
+    )
+    result.stopped = stopped
+    return result
+
+
+class Reporter:
+    """What ``verbose`` prints: MLPRegressor's lines, word for word.
+
+    Parameters
+    ----------
+    verbose : bool or int
+        Nothing is printed when false.
+    """
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+
+    def _print(self, message):
+        if self.verbose:
+            print(message)
+
+    def iteration(self, n_iter, loss):
+        """Report the training loss at the end of an epoch or L-BFGS iteration."""
+        self._print(f"Iteration {n_iter}, loss = {loss:.8f}")
+
+    def validation(self, score):
+        """Report the epoch's validation score."""
+        self._print(f"Validation score: {score:f}")
+
+    def plateau(self, message, learning_rate=None):
+        """Report a plateau: the rate drops to ``learning_rate``, or training stops."""
+        if learning_rate is None:
+            self._print(f"{message} Stopping.")
+        else:
+            self._print(f"{message} Setting learning rate to {learning_rate:f}")
+
+
+def warn_interrupted(stacklevel):
+    """Warn, as MLPRegressor does, that Ctrl-C ended training."""
+    warnings.warn("Training interrupted by user.", stacklevel=stacklevel + 1)
