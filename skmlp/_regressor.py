@@ -35,9 +35,9 @@ from ._callbacks import CallbackSupportMixin, FitTasks
 from ._losses import LOSSES, get_loss
 from ._metrics import r2
 from ._network import Network
-from ._optimizers import SGD, Adam, clip_grad_norm
+from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
+_STOCHASTIC_SOLVERS = tuple(OPTIMIZERS)
 
 #: ``stacklevel`` that points a solver's warning at the caller of fit or
 #: partial_fit: solver <- _fit <- fit <- _fit_context's wrapper <- caller.
@@ -464,13 +464,13 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         ],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), list, tuple],
         "loss": [StrOptions(set(LOSSES))],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -1090,20 +1090,7 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             self.best_validation_score_ = -np.inf
 
     def _optimizer(self):
-        if self.solver == "sgd":
-            return SGD(
-                learning_rate_init=self.learning_rate_init,
-                learning_rate=self.learning_rate,
-                momentum=self.momentum,
-                nesterovs_momentum=self.nesterovs_momentum,
-                power_t=self.power_t,
-            )
-        return Adam(
-            learning_rate_init=self.learning_rate_init,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
-        )
+        return make_optimizer(self.solver, self.get_params(deep=False))
 
     def _lbfgs_objective(self, net, X, y, sample_weight):
         """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
@@ -1204,15 +1191,11 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         net = self._fitted_network()
         theta = self._theta
         optimizer = self._optimizer()
-        previous = self._optimizer_state
-        if (
-            not incremental
-            or previous is None
-            # The solver changed since the state was made.
-            or previous.keys() != optimizer.init(theta[:0]).keys()
-        ):
-            self._optimizer_state = optimizer.init(theta)
-        state = self._optimizer_state
+        if incremental and optimizer.owns_state(self._optimizer_state):
+            state = optimizer.state_from_dict(self._optimizer_state)
+        else:  # a fresh fit, or the solver changed since the state was made
+            state = optimizer.init(theta)
+        self._optimizer_state = optimizer.state_to_dict(state)
 
         if self.early_stopping and validation is None:
             X, y, sample_weight, validation = self._split(
@@ -1270,10 +1253,8 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                     )
                     if not math.isfinite(batch_loss):
                         raise self._divergence(batch_loss)
-                    if self.max_grad_norm is not None:
-                        clip_grad_norm(grad, self.max_grad_norm)
                     accumulated_loss += batch_loss * (batch.stop - batch.start)
-                    optimizer.step(theta, grad, state)
+                    state = optimizer.step(theta, grad, state)  # clips too
 
                 self.n_iter_ += 1
                 self.loss_ = accumulated_loss / n_samples
@@ -1285,13 +1266,16 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                     self._record_validation(net, validation, scorer)
                 if not self.early_stopping:
                     self._update_training_loss()
-                optimizer.iteration_ends(state, self.t_)
+                state = optimizer.end_epoch(state, self.t_)
+                self._optimizer_state = optimizer.state_to_dict(state)
                 done = self._checkpoint()
                 if tasks.end(theta.copy):
                     break  # a callback asked to stop after this epoch
 
                 if self._no_improvement_count > self.n_iter_no_change:
-                    if self._stop_on_plateau(optimizer, state):
+                    stop, state = self._stop_on_plateau(optimizer, state)
+                    self._optimizer_state = optimizer.state_to_dict(state)
+                    if stop:
                         break
                     self._no_improvement_count = 0
                 if incremental:
@@ -1447,17 +1431,22 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             self.best_loss_ = self.loss_curve_[-1]
 
     def _stop_on_plateau(self, optimizer, state):
-        """Say whether to stop after ``n_iter_no_change`` epochs without progress."""
+        """Stop, or reduce the rate, after ``n_iter_no_change`` bad epochs.
+
+        Returns whether to stop, and the optimizer's state (with the reduced
+        rate if it was reduced).
+        """
         what = "Validation score" if self.early_stopping else "Training loss"
         message = (
             f"{what} did not improve more than tol={self.tol:f} for "
             f"{self.n_iter_no_change} consecutive epochs."
         )
-        if optimizer.reduce_learning_rate(state):
+        state, reduced = optimizer.on_plateau(state)
+        if reduced:
             if self.verbose:
-                lr = state["learning_rate"]
+                lr = state.learning_rate
                 print(f"{message} Setting learning rate to {lr:f}")
-            return False
+            return False, state
         if self.verbose:
             adaptive = self.solver == "sgd" and self.learning_rate == "adaptive"
             print(
@@ -1465,7 +1454,7 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
                 + (" Learning rate too small." if adaptive else "")
                 + " Stopping."
             )
-        return True
+        return True, state
 
     # -- prediction -------------------------------------------------------------
 
