@@ -1,32 +1,219 @@
-"""Minibatch optimizers on the flat parameter vector ``theta``.
+"""Minibatch optimizers on the flat parameter vector ``theta``, optax-style.
 
-Each optimizer keeps three things apart, as optax does:
+Three things are kept apart, as optax does:
 
-- its hyperparameters, the fields of a small frozen dataclass;
-- its state, a ``dict`` of numpy arrays and Python numbers made by ``init``;
-- the update ``step(theta, grad, state)``.
+- **hyperparameters**, the fields of small frozen dataclasses: an optimizer
+  (:class:`SGD`, :class:`Adam`), the learning-rate schedule it follows
+  (:class:`Constant`, :class:`InvScaling`, :class:`Adaptive`) and the
+  transforms applied to each gradient before the step
+  (:class:`ClipByGlobalNorm`);
+- **state**, a ``NamedTuple`` per optimizer (:class:`SGDState`,
+  :class:`AdamState`) made by ``init(theta)``: the current learning rate, the
+  step count and the moment vectors;
+- **the update**, ``step(theta, grad, state) -> state``, and the two
+  per-epoch hooks ``end_epoch(state, n_seen)`` and ``on_plateau(state)``.
 
-The state is plain data, so it pickles, deep-copies and saves with skops as is,
-and ``partial_fit`` or a warm start just carries it on. ``step`` updates
-``theta`` and the state **in place**: ``theta`` is one contiguous vector, and a
-few vectorized operations on it replace scikit-learn's loops over per-layer
-arrays. The arithmetic is scikit-learn's, operation for operation, so both
-follow the same trajectory up to rounding.
+A schedule is a piece of its own that any optimizer takes, as optax's
+``scale_by_schedule``: it is asked for the rate before every step
+(:meth:`Schedule.step`), at the end of every epoch (:meth:`Schedule.end_epoch`)
+and on a plateau (:meth:`Schedule.on_plateau`), so a schedule that changes the
+rate per step, per epoch or on a plateau is one new class and no change to the
+optimizers. Likewise a gradient transform is a callable on ``grad``, applied
+in order before the step (optax's ``chain``).
 
-``step`` works in place and in two scratch vectors that each optimizer object
-keeps for itself (:meth:`_Scratch.scratch`), never in the state: the update of a
-large network then allocates nothing, and the state stays plain data.
-Hyperparameters enter the arithmetic as Python floats, so that float32
-parameters stay float32 (NEP 50: a numpy float64 scalar would promote them).
+``step`` updates ``theta`` and the state's arrays **in place**, deliberately:
+``theta`` is one contiguous vector holding every weight and bias, and a few
+vectorized in-place operations on it replace scikit-learn's loops over
+per-layer arrays and their temporaries. Only the state's scalars (rate, count)
+are replaced, by returning a new state, so the state a caller holds is always
+the current one. ``step`` works in two scratch vectors that the optimizer
+object keeps for itself (:meth:`_Scratch.scratch`), never in the state: the
+update of a large network allocates no array, and the state stays plain data.
+The arithmetic is scikit-learn's (``sklearn/neural_network/
+_stochastic_optimizers.py``), operation for operation, so both follow the
+same trajectory bit for bit. Hyperparameters are stored as Python floats, so
+that float32 parameters stay float32 (NEP 50: a numpy float64 scalar would
+promote them).
 
-Optimizers never decide when training stops and never print: they only say
-whether their learning rate can still be reduced (:meth:`SGD.reduce_learning_rate`).
+The fitted estimator keeps the state as a plain ``dict`` of arrays and Python
+numbers (:meth:`~SGD.state_to_dict`), which pickles, deep-copies and loads
+with skops without trusting any type of ours (skops would list a NamedTuple).
+Its ``"kind"`` names the optimizer that made it, so a warm start after a
+change of solver starts afresh (:meth:`~SGD.owns_state`).
+
+Optimizers never decide when training stops and never print: on a plateau
+they only say whether their rate could be reduced.
+
+:data:`OPTIMIZERS` and :data:`SCHEDULES` map the estimator's ``solver`` and
+``learning_rate`` names to these classes; :func:`make_optimizer` builds an
+optimizer from the estimator's hyperparameters.
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar, NamedTuple
 
 import numpy as np
+
+
+def _floats(obj):
+    """Store the ``float`` fields of a frozen dataclass as Python floats."""
+    for f in dataclasses.fields(obj):
+        if f.type is float:
+            object.__setattr__(obj, f.name, float(getattr(obj, f.name)))
+
+
+# -- learning-rate schedules ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Base of the learning-rate schedules: by default the rate never changes.
+
+    Each hook receives the current rate and returns the next one; a schedule
+    overrides only the hooks it needs.
+    """
+
+    def __post_init__(self):
+        _floats(self)
+
+    @classmethod
+    def from_params(cls, params):
+        """Build the schedule from the estimator's ``get_params()``."""
+        return cls()
+
+    def step(self, learning_rate, learning_rate_init, count):
+        """Return the rate for step ``count`` (1 for the first step)."""
+        return learning_rate
+
+    def end_epoch(self, learning_rate, learning_rate_init, n_seen):
+        """Return the rate after an epoch; ``n_seen`` counts samples so far."""
+        return learning_rate
+
+    def on_plateau(self, learning_rate):
+        """Return the reduced rate, or None if it cannot be reduced (stop)."""
+        return None
+
+
+@dataclass(frozen=True)
+class Constant(Schedule):
+    r"""A constant learning rate: :math:`\eta = \eta_0` throughout.
+
+    :math:`\eta_0` is the optimizer's ``learning_rate_init`` of the moment, so
+    a new value set between two ``partial_fit`` calls takes effect.
+    """
+
+    def step(self, learning_rate, learning_rate_init, count):
+        """Return ``learning_rate_init``."""
+        return learning_rate_init
+
+
+@dataclass(frozen=True)
+class InvScaling(Schedule):
+    r"""After each epoch, :math:`\eta = \eta_0 / (t + 1)^{p}`.
+
+    Parameters
+    ----------
+    power_t : float, default=0.5
+        The exponent :math:`p`; :math:`t` is the number of samples seen.
+    """
+
+    power_t: float = 0.5
+
+    @classmethod
+    def from_params(cls, params):
+        """Build the schedule from the estimator's ``get_params()``."""
+        return cls(power_t=params["power_t"])
+
+    def end_epoch(self, learning_rate, learning_rate_init, n_seen):
+        r"""Return :math:`\eta_0 / (t + 1)^{p}`, as MLPRegressor's sgd."""
+        return learning_rate_init / (n_seen + 1) ** self.power_t
+
+
+@dataclass(frozen=True)
+class Adaptive(Schedule):
+    """Constant while training improves; divided by 5 on each plateau.
+
+    Once the rate is at most 1e-6 it is not reduced any more, and training
+    stops, as MLPRegressor's ``learning_rate='adaptive'``.
+    """
+
+    def on_plateau(self, learning_rate):
+        """Return the rate divided by 5, or None if it is at most 1e-6."""
+        if learning_rate <= 1e-6:
+            return None
+        return learning_rate / 5.0
+
+
+#: The schedules by the estimator's ``learning_rate`` name.
+SCHEDULES = {"constant": Constant, "invscaling": InvScaling, "adaptive": Adaptive}
+
+
+# -- gradient transforms --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClipByGlobalNorm:
+    r"""Scale the gradient in place so that its L2 norm is at most ``max_norm``.
+
+    .. math::
+
+        g \leftarrow g \min\left(1, \frac{c}{\lVert g \rVert_2}\right)
+
+    The norm is global, over all weights and biases (L2 term included), so
+    the direction of the step is kept and only its length is bounded.
+
+    Parameters
+    ----------
+    max_norm : float
+        The bound :math:`c`.
+    """
+
+    max_norm: float
+
+    def __post_init__(self):
+        _floats(self)
+
+    def __call__(self, grad):
+        """Clip ``grad`` in place."""
+        norm = float(np.linalg.norm(grad))
+        if norm > self.max_norm:
+            grad *= self.max_norm / norm
+
+
+def _transforms(params):
+    """Return the gradient transforms that the hyperparameters ask for."""
+    if params["max_grad_norm"] is None:
+        return ()
+    return (ClipByGlobalNorm(params["max_grad_norm"]),)
+
+
+# -- optimizers -----------------------------------------------------------------
+
+
+class SGDState(NamedTuple):
+    """State of :class:`SGD`."""
+
+    learning_rate: float
+    """The current learning rate."""
+    count: int
+    """The number of steps taken."""
+    velocity: np.ndarray
+    """The velocity :math:`v`, shaped like ``theta``."""
+
+
+class AdamState(NamedTuple):
+    """State of :class:`Adam`."""
+
+    learning_rate: float
+    """The scheduled learning rate, before Adam's bias correction."""
+    count: int
+    """The number of steps taken, :math:`t`."""
+    m: np.ndarray
+    """The first moment estimate, shaped like ``theta``."""
+    v: np.ndarray
+    """The second moment estimate, shaped like ``theta``."""
 
 
 @dataclass(frozen=True)
@@ -45,42 +232,114 @@ class _Scratch:
 
 
 @dataclass(frozen=True)
-class SGD(_Scratch):
-    """Stochastic gradient descent with momentum and a learning-rate schedule.
+class _Optimizer(_Scratch):
+    """What every optimizer shares: the schedule, the transforms, the state dict.
+
+    A subclass sets ``kind`` (its ``solver`` name) and ``State``, and defines
+    ``from_params``, ``init`` and ``step``.
+    """
+
+    kind: ClassVar[str]
+    State: ClassVar[type]
+
+    learning_rate_init: float = 0.1
+    schedule: Schedule = Constant()
+    transforms: tuple = ()
+
+    def __post_init__(self):
+        _floats(self)
+
+    def _learning_rate(self, grad, state):
+        """Transform ``grad`` in place; return the step's count and rate."""
+        for transform in self.transforms:
+            transform(grad)
+        count = state.count + 1
+        rate = self.schedule.step(state.learning_rate, self.learning_rate_init, count)
+        return count, rate
+
+    def end_epoch(self, state, n_seen):
+        """Return the state after an epoch; ``n_seen`` is ``t_``."""
+        rate = self.schedule.end_epoch(
+            state.learning_rate, self.learning_rate_init, n_seen
+        )
+        return state._replace(learning_rate=rate)
+
+    def on_plateau(self, state):
+        """Reduce the rate on a plateau if the schedule allows.
+
+        Returns
+        -------
+        state : NamedTuple
+            The state, with the reduced rate.
+
+        reduced : bool
+            False when the rate cannot be reduced, that is when training
+            should stop instead.
+        """
+        rate = self.schedule.on_plateau(state.learning_rate)
+        if rate is None:
+            return state, False
+        return state._replace(learning_rate=rate), True
+
+    def state_to_dict(self, state):
+        """Return ``state`` as a dict of arrays and numbers (the arrays shared)."""
+        return {"kind": self.kind, **state._asdict()}
+
+    def owns_state(self, stored):
+        """Say whether a stored state dict (or None) was made by this optimizer."""
+        return stored is not None and stored.get("kind") == self.kind
+
+    def state_from_dict(self, stored):
+        """Return the state a dict of :meth:`state_to_dict` holds (arrays shared)."""
+        return self.State(**{name: stored[name] for name in self.State._fields})
+
+
+@dataclass(frozen=True)
+class SGD(_Optimizer):
+    r"""Stochastic gradient descent with momentum and a learning-rate schedule.
 
     Parameters
     ----------
-    learning_rate_init : float
-        The initial learning rate.
+    learning_rate_init : float, default=0.1
+        The initial learning rate :math:`\eta_0`.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}
-        The schedule, as in MLPRegressor.
+    schedule : Schedule, default=Constant()
+        How the learning rate changes.
 
-    momentum : float
-        Momentum ``mu`` in ``[0, 1]``.
+    transforms : tuple of callables, default=()
+        Applied in order, in place, to each gradient before the step.
 
-    nesterovs_momentum : bool
+    momentum : float, default=0.9
+        Momentum :math:`\mu` in ``[0, 1]``.
+
+    nesterovs_momentum : bool, default=True
         Whether to use Nesterov's momentum.
-
-    power_t : float
-        Exponent of the ``'invscaling'`` schedule.
     """
 
+    kind: ClassVar[str] = "sgd"
+    State: ClassVar[type] = SGDState
+
     learning_rate_init: float = 0.1
-    learning_rate: str = "constant"
     momentum: float = 0.9
     nesterovs_momentum: bool = True
-    power_t: float = 0.5
+
+    @classmethod
+    def from_params(cls, params):
+        """Build the optimizer from the estimator's ``get_params()``."""
+        return cls(
+            learning_rate_init=params["learning_rate_init"],
+            schedule=SCHEDULES[params["learning_rate"]].from_params(params),
+            transforms=_transforms(params),
+            momentum=params["momentum"],
+            nesterovs_momentum=params["nesterovs_momentum"],
+        )
 
     def init(self, theta):
-        """Return the initial state: zero velocity and the initial rate."""
-        return {
-            "learning_rate": float(self.learning_rate_init),
-            "velocity": np.zeros_like(theta),
-        }
+        """Return the initial state: the initial rate and zero velocity."""
+        return SGDState(self.learning_rate_init, 0, np.zeros_like(theta))
 
     def step(self, theta, grad, state):
-        r"""Update ``theta`` and ``state`` in place with one gradient.
+        r"""Update ``theta`` and the velocity in place with one gradient.
 
         .. math::
 
@@ -89,8 +348,8 @@ class SGD(_Scratch):
             \quad \text{or, with Nesterov,} \quad
             \theta \leftarrow \theta + \mu v - \eta g
         """
-        lr, v = float(state["learning_rate"]), state["velocity"]
-        mu = float(self.momentum)
+        count, lr = self._learning_rate(grad, state)
+        mu, v = self.momentum, state.velocity
         lr_grad, update = self.scratch(theta)
         np.multiply(grad, lr, out=lr_grad)
         v *= mu
@@ -101,64 +360,59 @@ class SGD(_Scratch):
             theta += update
         else:
             theta += v
-
-    def iteration_ends(self, state, time_step):
-        """Apply the ``'invscaling'`` schedule at the end of an epoch.
-
-        ``time_step`` is the number of samples seen so far (``t_``).
-        """
-        if self.learning_rate == "invscaling":
-            state["learning_rate"] = (
-                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
-            )
-
-    def reduce_learning_rate(self, state):
-        """On a plateau, divide an ``'adaptive'`` rate by 5.
-
-        Returns
-        -------
-        reduced : bool
-            False when the schedule is not adaptive or the rate is already at
-            most 1e-6, that is when training should stop instead.
-        """
-        if self.learning_rate != "adaptive" or state["learning_rate"] <= 1e-6:
-            return False
-        state["learning_rate"] /= 5.0
-        return True
+        return state._replace(learning_rate=lr, count=count)
 
 
 @dataclass(frozen=True)
-class Adam(_Scratch):
-    """Adam (Kingma and Ba, 2014).
+class Adam(_Optimizer):
+    r"""Adam (Kingma and Ba, 2014).
 
     Parameters
     ----------
-    learning_rate_init : float
-        The step size ``eta``.
+    learning_rate_init : float, default=0.001
+        The step size :math:`\eta`.
 
-    beta_1, beta_2 : float
+    schedule : Schedule, default=Constant()
+        How :math:`\eta` changes, before the bias correction.
+
+    transforms : tuple of callables, default=()
+        Applied in order, in place, to each gradient before the step.
+
+    beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of the first and second moment estimates, in ``[0, 1)``.
 
-    epsilon : float
+    epsilon : float, default=1e-8
         Added to the denominator for numerical stability.
     """
+
+    kind: ClassVar[str] = "adam"
+    State: ClassVar[type] = AdamState
 
     learning_rate_init: float = 0.001
     beta_1: float = 0.9
     beta_2: float = 0.999
     epsilon: float = 1e-8
 
+    @classmethod
+    def from_params(cls, params):
+        """Build the optimizer from the estimator's ``get_params()``."""
+        # No schedule: MLPRegressor's adam ignores ``learning_rate``.
+        return cls(
+            learning_rate_init=params["learning_rate_init"],
+            transforms=_transforms(params),
+            beta_1=params["beta_1"],
+            beta_2=params["beta_2"],
+            epsilon=params["epsilon"],
+        )
+
     def init(self, theta):
-        """Return the initial state: step count 0 and zero moments."""
-        return {
-            "learning_rate": float(self.learning_rate_init),
-            "t": 0,
-            "m": np.zeros_like(theta),
-            "v": np.zeros_like(theta),
-        }
+        """Return the initial state: the initial rate, step 0, zero moments."""
+        return AdamState(
+            self.learning_rate_init, 0, np.zeros_like(theta), np.zeros_like(theta)
+        )
 
     def step(self, theta, grad, state):
-        r"""Update ``theta`` and ``state`` in place with one gradient.
+        r"""Update ``theta`` and the moments in place with one gradient.
 
         .. math::
 
@@ -169,11 +423,10 @@ class Adam(_Scratch):
             \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}
             \frac{m}{\sqrt{v} + \epsilon}
         """
-        state["t"] += 1
-        t, m, v = state["t"], state["m"], state["v"]
-        beta_1, beta_2 = float(self.beta_1), float(self.beta_2)
-        lr = float(self.learning_rate_init) * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-        state["learning_rate"] = lr
+        t, eta = self._learning_rate(grad, state)
+        m, v = state.m, state.v
+        beta_1, beta_2 = self.beta_1, self.beta_2
+        lr = eta * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
         # scikit-learn's operations and order, so the same numbers; the two
         # scratch vectors take the place of its temporaries.
         work, step = self.scratch(theta)
@@ -183,34 +436,21 @@ class Adam(_Scratch):
         np.multiply(grad, grad, out=work)
         v += np.multiply(work, 1 - beta_2, out=work)
         denom = np.sqrt(v, out=work)
-        denom += float(self.epsilon)
+        denom += self.epsilon
         np.multiply(m, lr, out=step)
         theta -= np.divide(step, denom, out=step)
-
-    def iteration_ends(self, state, time_step):
-        """Adam has no per-epoch schedule."""
-
-    def reduce_learning_rate(self, state):
-        """Adam's rate is never reduced on a plateau: training stops."""
-        return False
+        return state._replace(learning_rate=eta, count=t)
 
 
-def clip_grad_norm(grad, max_norm):
-    r"""Scale ``grad`` in place so that its L2 norm is at most ``max_norm``.
+#: The optimizers by the estimator's ``solver`` name.
+OPTIMIZERS = {cls.kind: cls for cls in (SGD, Adam)}
 
-    .. math::
 
-        g \leftarrow g \min\left(1, \frac{c}{\lVert g \rVert_2}\right)
+def make_optimizer(solver, params):
+    """Build the optimizer for ``solver`` from the estimator's ``get_params()``.
 
-    The norm is global, over all weights and biases (L2 term included), so
-    the direction of the step is kept and only its length is bounded.
-
-    Returns
-    -------
-    norm : float
-        The norm before clipping.
+    ``params`` needs the keys ``learning_rate_init``, ``learning_rate``,
+    ``power_t``, ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2``,
+    ``epsilon`` and ``max_grad_norm``; each optimizer reads those it uses.
     """
-    norm = float(np.linalg.norm(grad))
-    if norm > max_norm:
-        grad *= max_norm / norm
-    return norm
+    return OPTIMIZERS[solver].from_params(params)
