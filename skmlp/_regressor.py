@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
+from ._init import INIT_SCHEMES, initial_theta
 from ._losses import LOSSES, get_loss
 from ._metrics import r2
 from ._network import Network
@@ -494,9 +495,7 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         "out_activation": [None, StrOptions(set(OUTPUT_ACTIVATIONS))],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "init": [
-            StrOptions({"glorot_uniform", "glorot_normal", "he_uniform", "he_normal"})
-        ],
+        "init": [StrOptions(set(INIT_SCHEMES))],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "scoring": [None, str, callable],
     }
@@ -638,14 +637,9 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         )
 
     def _initial_theta(self, net, random_state, dtype):
-        # MLPRegressor narrows the Glorot bound of every layer when the
-        # activation is the logistic. With one name per layer, each hidden
-        # layer follows its own activation and the output layer the last
-        # hidden one, so a list of equal names matches the single name.
-        hidden = net.activations[:-1]
-        names = [*hidden, hidden[-1] if hidden else self.activation]
-        factors = [2.0 if name == "logistic" else 6.0 for name in names]
-        return net.init_theta(random_state, dtype, factors, scheme=self.init)
+        return initial_theta(
+            net, random_state, dtype, scheme=self.init, activation=self.activation
+        )
 
     @property
     def network_(self):
