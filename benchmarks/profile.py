@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from skmlp import BackpropRegressor
-from skmlp._network import _matmul
+from skmlp._backend import matmul as _matmul
 from skmlp._optimizers import Adam
 
 WORKLOADS = {"W1": (20_000, 20, (100,), 200), "W2": (20_000, 50, (256, 256), 200)}

@@ -4,10 +4,12 @@ Each activation is a pair of functions over a whole batch:
 
 - ``forward(z, out)`` writes ``a = sigma(z)`` into ``out`` and returns it. ``out``
   may be ``z`` itself, for the prediction path that needs no ``z`` afterwards.
-- ``backward(dz, z, a)`` multiplies ``dz`` in place by ``sigma'(z)``. It receives
-  both ``z`` and ``a = sigma(z)`` because most derivatives are cheapest from
-  ``a`` (``a (1 - a)`` for the logistic, ``1 - a**2`` for tanh) and the others
-  need ``z``.
+- ``backward(da, z, a)`` receives ``da``, the gradient dL/da of the loss with
+  respect to the activation, multiplies it in place by ``sigma'(z)`` and
+  returns it: that is ``dz = dL/dz = da * sigma'(z)``, by the chain rule. It
+  receives both ``z`` and ``a = sigma(z)`` because most derivatives are
+  cheapest from ``a`` (``a (1 - a)`` for the logistic, ``1 - a**2`` for tanh)
+  and the others need ``z``.
 
 They are looked up by name in :data:`ACTIVATIONS`. The estimator stores only
 the name, so a fitted model holds no functions (pickle and skops stay simple).
@@ -26,6 +28,9 @@ LEAKY_RELU_SLOPE = 0.01
 class Activation(NamedTuple):
     """An activation sigma: its forward map and its derivative.
 
+    ``forward(z, out) -> a`` and ``backward(da, z, a) -> dz``, where ``da`` is
+    dL/da, multiplied in place by sigma'(z) into dL/dz.
+
     ``needs_z`` says whether ``backward`` reads ``z``. When it is false the
     network computes ``a`` in place over ``z`` and passes ``z=None``, which
     saves one array per layer during training.
@@ -43,9 +48,9 @@ def _identity(z, out):
     return out
 
 
-def _identity_backward(dz, z, a):
+def _identity_backward(da, z, a):
     # sigma'(z) = 1: nothing to multiply.
-    return dz
+    return da
 
 
 def _logistic(z, out):
@@ -57,11 +62,11 @@ def _logistic(z, out):
     return expit(z, out=out)
 
 
-def _logistic_backward(dz, z, a):
+def _logistic_backward(da, z, a):
     r""":math:`\sigma'(z) = \sigma(z) (1 - \sigma(z)) = a (1 - a)`."""
-    dz *= a
-    dz *= 1 - a
-    return dz
+    da *= a
+    da *= 1 - a
+    return da
 
 
 def _tanh(z, out):
@@ -69,10 +74,10 @@ def _tanh(z, out):
     return np.tanh(z, out=out)
 
 
-def _tanh_backward(dz, z, a):
+def _tanh_backward(da, z, a):
     r""":math:`\sigma'(z) = 1 - \tanh^2(z) = 1 - a^2`."""
-    dz *= 1 - a**2
-    return dz
+    da *= 1 - a**2
+    return da
 
 
 def _relu(z, out):
@@ -80,14 +85,14 @@ def _relu(z, out):
     return np.maximum(z, 0, out=out)
 
 
-def _relu_backward(dz, z, a):
+def _relu_backward(da, z, a):
     r""":math:`\sigma'(z) = 1` where :math:`z > 0`, else 0.
 
     Multiplying by the mask ``a > 0`` is several times faster than the boolean
-    assignment ``dz[a == 0] = 0`` and gives the same numbers for finite ``dz``.
+    assignment ``da[a == 0] = 0`` and gives the same numbers for finite ``da``.
     """
-    dz *= a > 0
-    return dz
+    da *= a > 0
+    return da
 
 
 def _exp(z, out):
@@ -95,10 +100,10 @@ def _exp(z, out):
     return np.exp(z, out=out)
 
 
-def _exp_backward(dz, z, a):
+def _exp_backward(da, z, a):
     r""":math:`\sigma'(z) = e^z = a`."""
-    dz *= a
-    return dz
+    da *= a
+    return da
 
 
 def _leaky_relu(z, out):
@@ -107,13 +112,13 @@ def _leaky_relu(z, out):
     return np.multiply(z, slope, out=out)
 
 
-def _leaky_relu_backward(dz, z, a):
+def _leaky_relu_backward(da, z, a):
     r""":math:`\sigma'(z) = 1` for :math:`z > 0`, else 0.01.
 
     ``a`` has the sign of ``z``, so the derivative is read from ``a``.
     """
-    dz *= np.where(a > 0, 1, LEAKY_RELU_SLOPE).astype(dz.dtype, copy=False)
-    return dz
+    da *= np.where(a > 0, 1, LEAKY_RELU_SLOPE).astype(da.dtype, copy=False)
+    return da
 
 
 def _elu(z, out):
@@ -125,10 +130,10 @@ def _elu(z, out):
     return out
 
 
-def _elu_backward(dz, z, a):
+def _elu_backward(da, z, a):
     r""":math:`\sigma'(z) = 1` for :math:`z > 0`, else :math:`e^z = a + 1`."""
-    dz *= np.where(a > 0, 1, a + 1)
-    return dz
+    da *= np.where(a > 0, 1, a + 1)
+    return da
 
 
 def _softplus(z, out):
@@ -136,14 +141,14 @@ def _softplus(z, out):
     return np.logaddexp(0, z, out=out)
 
 
-def _softplus_backward(dz, z, a):
+def _softplus_backward(da, z, a):
     r""":math:`\sigma'(z) = 1 / (1 + e^{-z}) = 1 - e^{-a}`.
 
     From :math:`e^a = 1 + e^z`; ``-expm1(-a)`` keeps full precision when
     ``a`` is tiny (large negative ``z``).
     """
-    dz *= -np.expm1(-a)
-    return dz
+    da *= -np.expm1(-a)
+    return da
 
 
 def _gelu(z, out):
@@ -151,10 +156,10 @@ def _gelu(z, out):
     return np.multiply(z, ndtr(z), out=out)
 
 
-def _gelu_backward(dz, z, a):
+def _gelu_backward(da, z, a):
     r""":math:`\sigma'(z) = \Phi(z) + z\,\varphi(z)`."""
-    dz *= ndtr(z) + z * np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
-    return dz
+    da *= ndtr(z) + z * np.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
+    return da
 
 
 def _silu(z, out):
@@ -162,11 +167,11 @@ def _silu(z, out):
     return np.multiply(z, expit(z), out=out)
 
 
-def _silu_backward(dz, z, a):
+def _silu_backward(da, z, a):
     r""":math:`\sigma'(z) = s(z)\,(1 + z (1 - s(z)))`."""
     s = expit(z)
-    dz *= s * (1 + z * (1 - s))
-    return dz
+    da *= s * (1 + z * (1 - s))
+    return da
 
 
 #: Activations by name. ``'exp'`` is only used as an output activation.

@@ -2,10 +2,17 @@
 
 Every loss is per sample and summed over the outputs, then averaged over the
 samples with ``sample_weight`` (equation (3) of :mod:`skmlp._network`). Each
-loss computes its value and its gradient together in :meth:`value_and_grad`,
+loss computes its value and its gradient together (:meth:`Loss.value_and_grad`),
 so the two can never disagree. (They do in scikit-learn 1.9 with several
 outputs: its squared error averages over outputs while its gradient sums them,
 scikit-learn issue #8349.)
+
+A loss defines only its pointwise value and gradient; the base class
+:class:`Loss` applies ``sample_weight``, once, for all of them. A loss may also
+name a *canonical* output activation, for which it gives dL/dz of the output
+layer directly (:meth:`Loss.value_and_grad_z`): the exponential for the
+Poisson deviance, and later the softmax for the cross-entropy. The network
+then skips that activation's derivative.
 """
 
 from dataclasses import dataclass
@@ -14,26 +21,50 @@ import numpy as np
 from scipy.special import xlogy
 
 
-@dataclass(frozen=True)
-class HalfSquaredError:
-    r"""Half squared error, the seed's loss.
+class Loss:
+    """Base class of the losses: weighting, averaging and the public methods.
 
-    .. math::
-
-        L = \frac{1}{2} \lVert \hat{y} - y \rVert^2, \qquad
-        \frac{\partial L}{\partial \hat{y}} = \hat{y} - y
+    A subclass defines ``name``, ``default_out_activation``,
+    ``out_activations`` (``None`` for any) and :meth:`_pointwise`; and, if it
+    has a canonical output activation, ``canonical_activation`` and
+    :meth:`_pointwise_z`. ``estimator_params`` maps its dataclass fields to the
+    estimator parameters that set them (see :func:`get_loss`).
     """
 
-    name = "squared_error"
+    name = None
     default_out_activation = "identity"
     #: Output activations the loss works with; ``None`` means any.
     out_activations = None
+    #: The output activation whose dL/dz :meth:`value_and_grad_z` gives.
+    canonical_activation = None
+    #: Dataclass field -> the estimator parameter that sets it.
+    estimator_params = {}
 
     def check_target(self, y):
-        """Any finite target is valid."""
+        """Raise a ValueError if ``y`` is not a valid target; any finite is."""
+
+    def value(self, y, y_hat, sample_weight=None):
+        """Return the weighted mean over samples of the loss summed over outputs.
+
+        Parameters
+        ----------
+        y : ndarray of shape (n_samples, n_outputs)
+            Target values.
+
+        y_hat : ndarray of shape (n_samples, n_outputs)
+            Predicted values.
+
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Sample weights ``s``; ``None`` means all ones.
+
+        Returns
+        -------
+        loss : float
+        """
+        return self._weighted_mean(self._pointwise(y, y_hat, None)[0], sample_weight)
 
     def value_and_grad(self, y, y_hat, sample_weight=None, out=None):
-        """Return the mean loss and the per-sample gradient.
+        """Return the mean loss and the per-sample gradient dL/dy_hat.
 
         Parameters
         ----------
@@ -60,20 +91,67 @@ class HalfSquaredError:
             together with the L2 term, in scikit-learn's order of operations,
             so that both estimators round alike.
         """
-        dy_hat = np.subtract(y_hat, y, out=out)
-        squared = dy_hat**2
+        return self._weighted(*self._pointwise(y, y_hat, out), sample_weight)
+
+    def value_and_grad_z(self, y, y_hat, sample_weight=None, out=None):
+        """Return the mean loss and dL/dz, for ``y_hat = sigma(z)`` canonical.
+
+        Only for a loss with a ``canonical_activation`` sigma. Where
+        :meth:`value_and_grad` gives dL/dy_hat, to be multiplied by
+        sigma'(z), this gives the product itself, in the simpler and exact form
+        the pair allows (``y_hat - y`` for the Poisson deviance and the
+        exponential, as scikit-learn computes it).
+
+        Parameters and returns are those of :meth:`value_and_grad`, with
+        ``dz`` (row ``i`` is ``s_i dL_i/dz_i``) in place of ``dy_hat``.
+        """
+        return self._weighted(*self._pointwise_z(y, y_hat, out), sample_weight)
+
+    def _pointwise(self, y, y_hat, out):
+        """Return the loss and dL/dy_hat of each sample and output, unweighted."""
+        raise NotImplementedError
+
+    def _pointwise_z(self, y, y_hat, out):
+        """Return the loss and dL/dz of each sample and output, unweighted."""
+        raise NotImplementedError(f"{self.name!r} has no canonical activation.")
+
+    @staticmethod
+    def _weighted_mean(pointwise, sample_weight):
         if sample_weight is None:
             # np.average(axis=0)'s arithmetic without its overhead per call.
-            loss = 0.5 * (np.add.reduce(squared, axis=0) / len(squared)).sum()
+            mean = np.add.reduce(pointwise, axis=0) / len(pointwise)
         else:
-            loss = 0.5 * np.average(squared, weights=sample_weight, axis=0).sum()
+            mean = np.average(pointwise, weights=sample_weight, axis=0)
+        return float(mean.sum())
+
+    def _weighted(self, pointwise, grad, sample_weight):
+        loss = self._weighted_mean(pointwise, sample_weight)
         if sample_weight is not None:
-            dy_hat *= sample_weight[:, np.newaxis]
-        return float(loss), dy_hat
+            grad *= sample_weight[:, np.newaxis]
+        return loss, grad
 
 
 @dataclass(frozen=True)
-class HalfPoissonDeviance:
+class HalfSquaredError(Loss):
+    r"""Half squared error, the seed's loss.
+
+    .. math::
+
+        L = \frac{1}{2} \lVert \hat{y} - y \rVert^2, \qquad
+        \frac{\partial L}{\partial \hat{y}} = \hat{y} - y
+    """
+
+    name = "squared_error"
+
+    def _pointwise(self, y, y_hat, out):
+        dy_hat = np.subtract(y_hat, y, out=out)
+        loss = dy_hat**2
+        loss *= 0.5  # exact, so the mean rounds as 0.5 * mean(dy_hat**2) does
+        return loss, dy_hat
+
+
+@dataclass(frozen=True)
+class HalfPoissonDeviance(Loss):
     r"""Half Poisson deviance, for counts and other non-negative targets.
 
     .. math::
@@ -81,14 +159,16 @@ class HalfPoissonDeviance:
         L = y \log\frac{y}{\hat{y}} - y + \hat{y}, \qquad
         \frac{\partial L}{\partial \hat{y}} = \frac{\hat{y} - y}{\hat{y}}
 
-    Used with the exponential output (log link), whose derivative is
-    :math:`\hat{y}`, so the output's ``dL/dz`` is :math:`\hat{y} - y`.
+    Its canonical output is the exponential (log link), whose derivative is
+    :math:`\hat{y}`, so the output's dL/dz is :math:`\hat{y} - y`, computed
+    as such (as scikit-learn does) rather than as the product of the two.
     """
 
     name = "poisson"
     default_out_activation = "exp"
     #: The deviance needs a strictly positive prediction.
     out_activations = ("exp", "softplus")
+    canonical_activation = "exp"
 
     def check_target(self, y):
         """Raise a ValueError for negative targets.
@@ -102,28 +182,31 @@ class HalfPoissonDeviance:
                 "targets of any sign, or shift y so that it is non-negative."
             )
 
-    def value_and_grad(self, y, y_hat, sample_weight=None, out=None):
-        """Return the mean loss and the per-sample gradient.
-
-        See :meth:`HalfSquaredError.value_and_grad` for the contract.
-        """
-        # Where y == 0 the loss is y_hat and dL/dy_hat is 1: finite even when
-        # y_hat underflows to 0, where y / y_hat and (y_hat - y) / y_hat are 0/0.
-        nonzero = y != 0
-        ratio = np.divide(y, y_hat, out=np.ones_like(y_hat), where=nonzero)
-        loss = np.average(
-            xlogy(y, ratio) - y + y_hat, weights=sample_weight, axis=0
-        ).sum()
+    def _pointwise(self, y, y_hat, out):
+        loss, nonzero = self._deviance(y, y_hat)
         dy_hat = np.subtract(y_hat, y, out=out)
+        # Where y == 0, dL/dy_hat is 1: finite even when y_hat underflows to 0,
+        # where (y_hat - y) / y_hat is 0/0.
         np.divide(dy_hat, y_hat, out=dy_hat, where=nonzero)
         dy_hat[~nonzero] = 1.0
-        if sample_weight is not None:
-            dy_hat *= sample_weight[:, np.newaxis]
-        return float(loss), dy_hat
+        return loss, dy_hat
+
+    def _pointwise_z(self, y, y_hat, out):
+        # dL/dz = dL/dy_hat * exp'(z) = (y_hat - y) / y_hat * y_hat: written
+        # y_hat - y, finite where y == 0 even if y_hat underflows to 0.
+        return self._deviance(y, y_hat)[0], np.subtract(y_hat, y, out=out)
+
+    @staticmethod
+    def _deviance(y, y_hat):
+        # Where y == 0 the loss is y_hat, finite even when y_hat underflows to
+        # 0, where y / y_hat is 0/0.
+        nonzero = y != 0
+        ratio = np.divide(y, y_hat, out=np.ones_like(y_hat), where=nonzero)
+        return xlogy(y, ratio) - y + y_hat, nonzero
 
 
 @dataclass(frozen=True)
-class Huber:
+class Huber(Loss):
     r"""Huber loss, quadratic near zero and linear beyond ``delta``.
 
     Per output component, with residual :math:`r = \hat{y} - y`:
@@ -147,38 +230,38 @@ class Huber:
 
     delta: float = 1.0
     name = "huber"
-    default_out_activation = "identity"
-    out_activations = None
+    estimator_params = {"delta": "huber_delta"}
 
-    def check_target(self, y):
-        """Any finite target is valid."""
-
-    def value_and_grad(self, y, y_hat, sample_weight=None, out=None):
-        """Return the mean loss and the per-sample gradient.
-
-        See :meth:`HalfSquaredError.value_and_grad` for the contract.
-        """
+    def _pointwise(self, y, y_hat, out):
         r = np.subtract(y_hat, y, out=out)
         abs_r = np.abs(r)
-        per_component = np.where(
+        loss = np.where(
             abs_r <= self.delta, 0.5 * r**2, self.delta * (abs_r - 0.5 * self.delta)
         )
-        loss = np.average(per_component, weights=sample_weight, axis=0).sum()
-        dy_hat = np.clip(r, -self.delta, self.delta, out=r)
-        if sample_weight is not None:
-            dy_hat *= sample_weight[:, np.newaxis]
-        return float(loss), dy_hat
+        return loss, np.clip(r, -self.delta, self.delta, out=r)
+
+
+#: Loss classes by the name of the estimator's ``loss`` parameter.
+LOSSES = {loss.name: loss for loss in (HalfSquaredError, HalfPoissonDeviance, Huber)}
 
 
 def get_loss(name, huber_delta=1.0):
-    """Return the loss object for the estimator's ``loss`` parameter."""
-    if name == "huber":
-        return Huber(delta=huber_delta)
-    return LOSSES[name]
+    """Return the loss for the estimator's ``loss`` and its parameters.
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`LOSSES`.
 
-#: Losses by the name of the estimator's ``loss`` parameter, with their
-#: default parameters.
-LOSSES = {
-    loss.name: loss for loss in (HalfSquaredError(), HalfPoissonDeviance(), Huber())
-}
+    huber_delta : float, default=1.0
+        The estimator's ``huber_delta``. Only used when ``name='huber'``.
+
+    Returns
+    -------
+    loss : Loss
+    """
+    params = {"huber_delta": huber_delta}
+    loss_class = LOSSES[name]
+    return loss_class(
+        **{field: params[param] for field, param in loss_class.estimator_params.items()}
+    )

@@ -69,7 +69,11 @@ Equations (4) and (7) are one rule if :math:`\delta^{K+1} = dL/d\hat{y}`, so
 :func:`Network.loss_and_grad` runs a single loop from :math:`K` down to 1.
 With the identity output and the squared error, :math:`\sigma_K' = 1` and (4) is
 the familiar :math:`\hat{y} - y`; the general factor stays so that other output
-activations need no special case.
+activations need no special case. One pair is computed more simply: when the
+output activation is the loss's *canonical* one (the exponential for the
+Poisson deviance), the loss gives :math:`dL/dz^K` of (4) itself,
+:math:`\hat{y} - y` rather than :math:`(\hat{y} - y)/\hat{y} \cdot \hat{y}`,
+as scikit-learn computes it.
 
 In code, a batch holds samples as rows, so (1) reads ``z = a @ W.T + b`` and the
 sum of outer products in (10) reads ``dz.T @ a``. Because :math:`dz/db = 1`, the
@@ -87,7 +91,8 @@ scikit-learn packs them for L-BFGS: every ``coefs_[l]`` in C order, then every
 
 **Speed.** A minibatch solver calls :meth:`Network.loss_and_grad` thousands of
 times with the same shapes, and for small networks numpy's per-call overhead,
-not arithmetic, is most of the time. A :class:`Workspace` therefore holds every
+not arithmetic, is most of the time. A :class:`~skmlp._backend.Workspace`
+therefore holds every
 ``z``, ``a`` and ``dz`` array and the per-layer views of ``theta`` and of the
 gradient, made once per fit; matrix products write into them with ``out=``,
 and the L2 term and the division by :math:`S` of (10) run once over the whole
@@ -95,67 +100,21 @@ flat gradient rather than layer by layer. The operations are scikit-learn's, in
 its order, so results stay the same to the last bit.
 """
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn import get_config
 from sklearn.utils import gen_batches
-from threadpoolctl import ThreadpoolController
 
 from ._activations import ACTIVATIONS
-from ._losses import LOSSES, HalfSquaredError
-
-#: Below this many flops in its largest matrix product, a batch is computed
-#: with one BLAS thread. Starting and joining threads costs microseconds when
-#: the other cores are idle, but a BLAS thread that waits for a core taken by
-#: another process stalls every product of the batch: on a busy 2-core machine
-#: two threads made products of this size 20 to 100 times slower.
-MIN_FLOPS_FOR_BLAS_THREADS = 2e8
+from ._backend import Workspace, blas_threads_for, matmul
+from ._losses import HalfSquaredError, get_loss
 
 #: Rows per chunk in :meth:`Network.predict`, at most. Its two activation
 #: buffers (16 MiB each for 512 float64 units) are allocated once and reused;
 #: chunks of ``working_memory`` (1 GiB by default) allocated and paged in that
 #: much memory per chunk, and were slower.
 PREDICT_CHUNK_ROWS = 4096
-
-_threadpool_controller = None
-
-
-def _blas_threads(limit):
-    """Return a context limiting BLAS to ``limit`` threads (``None``: no change).
-
-    threadpoolctl inspects the loaded libraries once; later calls reuse that
-    (a fresh ``threadpool_limits`` takes a quarter of a millisecond).
-    """
-    global _threadpool_controller
-    if _threadpool_controller is None:
-        _threadpool_controller = ThreadpoolController()
-    return _threadpool_controller.limit(limits=limit, user_api="blas")
-
-
-def _cores_look_free():
-    """Say whether another core seems free for BLAS threads besides this one."""
-    try:
-        load = os.getloadavg()[0]  # includes this process when it runs
-    except (AttributeError, OSError):  # not on Unix
-        return True
-    return load + 1 <= (os.cpu_count() or 1)
-
-
-def _matmul(a, b, out):
-    """Write ``a @ b`` into ``out``; ``a`` may be a scipy.sparse matrix.
-
-    An inner dimension of 1 (one output: ``dz @ W`` in (5)) is an outer
-    product, which numpy's matmul computes without BLAS and about twice as
-    slowly as a broadcast multiply; both round each entry once, alike.
-    """
-    if not isinstance(a, np.ndarray):  # sparse X; cheaper than sp.issparse
-        out[...] = a @ b
-        return out
-    if b.shape[0] == 1:
-        return np.multiply(a, b, out=out)
-    return np.matmul(a, b, out=out)
 
 
 @dataclass(frozen=True)
@@ -186,10 +145,12 @@ class Network:
     _coef_slices: tuple = field(init=False, repr=False, compare=False)
     _intercept_slices: tuple = field(init=False, repr=False, compare=False)
     _sigmas: tuple = field(init=False, repr=False, compare=False)
+    _backward_sigmas: tuple = field(init=False, repr=False, compare=False)
+    _canonical: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if isinstance(self.loss, str):
-            object.__setattr__(self, "loss", LOSSES[self.loss])
+            object.__setattr__(self, "loss", get_loss(self.loss))
         if len(self.activations) != len(self.layer_units) - 1:
             raise ValueError("Need one activation per layer.")
         fans = list(zip(self.layer_units[:-1], self.layer_units[1:], strict=True))
@@ -206,6 +167,17 @@ class Network:
         object.__setattr__(self, "_intercept_slices", tuple(intercept_slices))
         sigmas = tuple(ACTIVATIONS[name] for name in self.activations)
         object.__setattr__(self, "_sigmas", sigmas)
+        # With its canonical output activation (the exponential for the
+        # Poisson deviance) the loss gives dL/dz^K itself, y_hat - y as
+        # scikit-learn computes it, instead of dL/dy_hat to be multiplied by
+        # sigma_K'(z^K) = y_hat: the top layer's backward step is then the
+        # identity's, and both estimators round alike.
+        canonical = self.activations[-1] == getattr(
+            self.loss, "canonical_activation", None
+        )
+        top = ACTIVATIONS["identity"] if canonical else sigmas[-1]
+        object.__setattr__(self, "_backward_sigmas", (*sigmas[:-1], top))
+        object.__setattr__(self, "_canonical", canonical)
 
     @property
     def n_layers(self):
@@ -222,6 +194,14 @@ class Network:
         """Number of weights; they come first in ``theta``."""
         return self._intercept_slices[0].start
 
+    @property
+    def keeps_z(self):
+        """Whether the backward pass reads ``z^l``, one bool a layer.
+
+        Where it does not, the forward pass writes ``a^l`` over ``z^l``.
+        """
+        return tuple(sigma.needs_z for sigma in self._backward_sigmas)
+
     def unpack(self, theta):
         """Return views ``(Ws, bs)`` into ``theta``, one ``W^l`` and ``b^l`` a layer.
 
@@ -236,85 +216,35 @@ class Network:
         bs = [theta[s] for s in self._intercept_slices]
         return Ws, bs
 
-    def init_theta(self, random_state, dtype, factor=6.0, scheme="glorot_uniform"):
-        """Draw initial weights and biases.
-
-        With the default ``scheme='glorot_uniform'``, for each layer in turn,
-        ``coefs_`` then ``intercepts_`` are drawn from ``U(-r, r)`` with
-        ``r = sqrt(factor / (fan_in + fan_out))``, in float64, in exactly
-        scikit-learn's order, so that a given ``random_state`` gives
-        MLPRegressor's initial weights. scikit-learn uses ``factor=2`` when the
-        hidden activation is the logistic and 6 otherwise (Glorot and Bengio).
-
-        The other schemes draw the weights and set the biases to zero:
-
-        - ``'glorot_normal'``: ``N(0, s^2)``, ``s = sqrt(2 / (fan_in + fan_out))``;
-        - ``'he_uniform'``: ``U(-r, r)``, ``r = sqrt(6 / fan_in)``;
-        - ``'he_normal'``: ``N(0, s^2)``, ``s = sqrt(2 / fan_in)``.
-
-        Parameters
-        ----------
-        random_state : numpy.random.RandomState
-            The generator to draw from.
-
-        dtype : numpy dtype
-            The dtype of the returned vector.
-
-        factor : float or sequence of float, default=6.0
-            Numerator of the Glorot-uniform bound, for all layers or one per
-            layer. Only used when ``scheme='glorot_uniform'``.
-
-        scheme : {'glorot_uniform', 'glorot_normal', 'he_uniform', \
-                'he_normal'}, default='glorot_uniform'
-            The initialization scheme.
+    def views(self, theta):
+        """Return every view of ``theta`` that :meth:`loss_and_grad` reads.
 
         Returns
         -------
-        theta : ndarray of shape (n_params,)
+        Ws, bs : list of ndarray
+            As :meth:`unpack`.
+
+        coefs : list of ndarray
+            The flat ``coefs_[l]`` of each layer, in C order.
+
+        all_coefs : ndarray of shape (n_coefs,)
+            Every weight, the head of ``theta``.
         """
-        factors = np.broadcast_to(factor, (self.n_layers,))
-        theta = np.empty(self.n_params, dtype=dtype)
         Ws, bs = self.unpack(theta)
-        for W, b, layer_factor in zip(Ws, bs, factors, strict=True):
-            fan_out, fan_in = W.shape
-            shape = (fan_in, fan_out)  # drawn as coefs_, i.e. W.T, like sklearn
-            if scheme == "glorot_uniform":
-                bound = np.sqrt(layer_factor / (fan_in + fan_out))
-                W.T[...] = random_state.uniform(-bound, bound, shape)
-                b[...] = random_state.uniform(-bound, bound, fan_out)
-                continue
-            if scheme == "glorot_normal":
-                W.T[...] = random_state.normal(
-                    0, np.sqrt(2 / (fan_in + fan_out)), shape
-                )
-            elif scheme == "he_uniform":
-                bound = np.sqrt(6 / fan_in)
-                W.T[...] = random_state.uniform(-bound, bound, shape)
-            elif scheme == "he_normal":
-                W.T[...] = random_state.normal(0, np.sqrt(2 / fan_in), shape)
-            else:
-                raise ValueError(f"Unknown init scheme {scheme!r}.")
-            b[...] = 0
-        return theta
+        coefs = [theta[s] for s, _, _ in self._coef_slices]
+        return Ws, bs, coefs, theta[: self.n_coefs]
 
     def workspace(self, n_rows, dtype):
-        """Return a :class:`Workspace` for batches of up to ``n_rows`` rows."""
+        """Return a :class:`~skmlp._backend.Workspace` for up to ``n_rows`` rows."""
         return Workspace(self, n_rows, dtype)
 
     def blas_threads(self, n_rows):
         """Return a context that sets the BLAS threads for batches of ``n_rows``.
 
-        The current setting (the machine's default unless the caller limited
-        it) only when the largest matrix product of a batch has at least
-        :data:`MIN_FLOPS_FOR_BLAS_THREADS` flops and the machine looks idle;
-        otherwise one thread. Even large products ran twice as slowly with two
-        threads as with one on a 2-core machine busy with another process, so
-        this asks the 1-minute load average for a free core; it is a guess made
-        once per fit, and where the load is unknown it assumes a free core.
+        One thread unless the batches' matrix products are large and the
+        machine looks idle; see :func:`skmlp._backend.blas_threads_for`.
         """
-        largest = max(fan_in * fan_out for _, fan_in, fan_out in self._coef_slices)
-        large = 2 * n_rows * largest >= MIN_FLOPS_FOR_BLAS_THREADS
-        return _blas_threads(None if large and _cores_look_free() else 1)
+        return blas_threads_for(self.layer_units, n_rows)
 
     def _forward(self, Ws, bs, X, zs, outs, masks=None):
         """Run the forward pass (1)-(2).
@@ -338,7 +268,7 @@ class Network:
         for l, (W, b, sigma, z, out) in enumerate(
             zip(Ws, bs, self._sigmas, zs, outs, strict=True)
         ):
-            _matmul(inputs[-1], W.T, out=z)
+            matmul(inputs[-1], W.T, out=z)
             z += b  # (1)
             activations.append(sigma.forward(z, out=z if out is None else out))  # (2)
             if inputs is not activations:
@@ -491,10 +421,13 @@ class Network:
         # Forward, keeping every a^l, and z^l only where sigma' needs it.
         # inputs[l] is what layer l + 1 reads: a^l, or a^l * m^l with dropout.
         activations, inputs = self._forward(Ws, bs, X, zs, outs, masks)
-        # delta starts as dL/dy_hat, the seed's delta^{K+1}.
-        loss, delta = self.loss.value_and_grad(
-            y, activations[-1], sample_weight, out=dzs[-1]
+        # delta starts as dL/dy_hat, the seed's delta^{K+1}, or as dL/dz^K
+        # when the output activation is the loss's canonical one (then the
+        # top layer's sigma' is the identity's; see __post_init__).
+        output_grad = (
+            self.loss.value_and_grad_z if self._canonical else self.loss.value_and_grad
         )
+        loss, delta = output_grad(y, activations[-1], sample_weight, out=dzs[-1])
         if alpha:
             # (3), the L2 term summed layer by layer as scikit-learn does.
             coefs = workspace.coefs(theta)
@@ -502,97 +435,20 @@ class Network:
 
         # Backward.
         for l in reversed(range(self.n_layers)):
-            sigma = self._sigmas[l]
+            sigma = self._backward_sigmas[l]
             if masks is not None and l < len(masks) and masks[l] is not None:
                 delta *= masks[l]  # dL/da^(l+1) from dL/d(a^(l+1) * m^(l+1))
             z = zs[l] if sigma.needs_z else None
             dz = sigma.backward(delta, z, activations[l + 1])  # (4), (7): dL/db^l
             # (6), (9), (10): the sum over samples of outer(dL/db^l, a^{l-1}),
             # written straight into theta's layout, where coefs_ is W^l.T.
-            _matmul(inputs[l].T, dz, out=dWs[l].T)
+            matmul(inputs[l].T, dz, out=dWs[l].T)
             np.add.reduce(dz, axis=0, out=dbs[l])  # np.sum, minus its wrapper
             if l > 0:
-                delta = _matmul(dz, Ws[l], out=dzs[l - 1])  # (5), (8)
+                delta = matmul(dz, Ws[l], out=dzs[l - 1])  # (5), (8)
         # (10) for all layers at once: the L2 term, then the division by S.
         # Elementwise, so the same numbers as scikit-learn's per-layer loop.
         l2 = np.multiply(workspace.all_coefs(theta), alpha, out=workspace.scratch)
         workspace.all_coefs(grad)[...] += l2
         grad /= S
         return loss, grad
-
-
-class Workspace:
-    """The arrays :meth:`Network.loss_and_grad` computes in, made once per fit.
-
-    It holds ``z^l``, ``a^l`` (only where sigma' needs ``z^l``, so ``a^l``
-    cannot overwrite it) and ``dz^l`` for batches of up to ``n_rows`` rows, and
-    remembers the per-layer views of the last few flat vectors it unpacked,
-    so that the minibatch loop builds none of them per batch. A batch of
-    ``n < n_rows`` rows uses the first ``n`` rows of each buffer.
-
-    It is scratch space, never part of a fitted estimator's state.
-
-    Parameters
-    ----------
-    network : Network
-
-    n_rows : int
-        The largest batch.
-
-    dtype : numpy dtype
-        The dtype of ``theta`` (and of the batches).
-    """
-
-    def __init__(self, network, n_rows, dtype):
-        self.network = network
-        self.n_rows = n_rows
-        self.dtype = np.dtype(dtype)
-        widths = network.layer_units[1:]
-        self._zs = [np.empty((n_rows, width), self.dtype) for width in widths]
-        self._outs = [
-            np.empty((n_rows, width), self.dtype) if sigma.needs_z else None
-            for width, sigma in zip(widths, network._sigmas, strict=True)
-        ]
-        self._dzs = [np.empty((n_rows, width), self.dtype) for width in widths]
-        self.scratch = np.empty(network.n_coefs, self.dtype)
-        self._last_rows = None
-        self._unpacked = {}
-
-    def fits(self, n_rows, dtype):
-        """Say whether a batch of ``n_rows`` rows of ``dtype`` fits."""
-        return n_rows <= self.n_rows and dtype == self.dtype
-
-    def rows(self, n):
-        """Return the first ``n`` rows of the ``z``, ``a`` and ``dz`` buffers."""
-        if self._last_rows is None or self._last_rows[0] != n:
-            self._last_rows = (
-                n,
-                [z[:n] for z in self._zs],
-                [None if a is None else a[:n] for a in self._outs],
-                [dz[:n] for dz in self._dzs],
-            )
-        return self._last_rows[1:]
-
-    def _views(self, array):
-        # Keyed by identity; the cache holds the array, so its id stays unique.
-        views = self._unpacked.get(id(array))
-        if views is None:
-            if len(self._unpacked) >= 4:  # L-BFGS hands over new vectors
-                self._unpacked.clear()
-            Ws, bs = self.network.unpack(array)
-            coefs = [array[s] for s, _, _ in self.network._coef_slices]
-            all_coefs = array[: self.network.n_coefs]
-            views = self._unpacked[id(array)] = (array, Ws, bs, coefs, all_coefs)
-        return views
-
-    def unpack(self, array):
-        """:meth:`Network.unpack`, remembered for the arrays seen last."""
-        return self._views(array)[1:3]
-
-    def coefs(self, array):
-        """Return the flat ``coefs_`` of each layer in ``array``, remembered too."""
-        return self._views(array)[3]
-
-    def all_coefs(self, array):
-        """Return all the weights in ``array`` as one flat view, remembered likewise."""
-        return self._views(array)[4]

@@ -11,6 +11,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skmlp import BackpropRegressor, check_gradients
 from skmlp._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from skmlp._init import initial_theta
 from skmlp._network import Network
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -97,7 +98,7 @@ def test_gradient_dropout_with_fixed_masks(data):
     X, y, sw = data
     net = Network((4, 6, 5, 2), ("tanh", "silu", "identity"))
     rng = np.random.RandomState(0)
-    theta = net.init_theta(rng, np.float64)
+    theta = initial_theta(net, rng, np.float64)
     masks = net.draw_dropout_masks(X.shape[0], (0.3, 0.5), rng, np.float64)
     assert {0.0, 1 / 0.7} == set(np.unique(masks[0]))
 

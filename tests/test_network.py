@@ -1,24 +1,29 @@
-"""The math seam: ``Network.loss_and_grad``, ``predict``, ``unpack``, ``init_theta``.
+"""The math seam: ``Network.loss_and_grad``, ``predict``, ``unpack``, dropout.
 
 The gradient is checked against central finite differences of the loss in
 float64, and the loss and the forward pass against an independent numpy
 implementation of equations (1)-(3) written here from scratch.
 """
 
+import math
 import warnings
 from itertools import pairwise
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import numeric_grad, regression_data, relative_error
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
-from sklearn.neural_network import MLPRegressor
 
+from skmlp._activations import HIDDEN_ACTIVATIONS
+from skmlp._init import initial_theta
+from skmlp._losses import LOSSES
 from skmlp._network import Network
 
-HIDDEN_ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
-OUTPUT_ACTIVATION = {"squared_error": "identity", "poisson": "exp"}
+OUTPUT_ACTIVATION = {"squared_error": "identity", "poisson": "exp", "huber": "identity"}
+#: Activations with a kink at 0, which no finite difference may cross.
+KINKED = {"relu", "leaky_relu"}
 
 
 def _reference_activation(name, z):
@@ -27,6 +32,11 @@ def _reference_activation(name, z):
         "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)),
         "tanh": np.tanh,
         "relu": lambda z: np.maximum(z, 0.0),
+        "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+        "elu": lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0)) - 1),
+        "softplus": lambda z: np.log1p(np.exp(z)),
+        "gelu": lambda z: 0.5 * z * (1 + np.vectorize(math.erf)(z / np.sqrt(2))),
+        "silu": lambda z: z / (1 + np.exp(-z)),
         "exp": np.exp,
     }[name](z)
 
@@ -55,6 +65,10 @@ def _reference_loss(net, theta, X, y, sample_weight, alpha):
     y_hat, _, coefs = _reference_forward(net, theta, X)
     if net.loss.name == "squared_error":
         per_sample = 0.5 * ((y_hat - y) ** 2).sum(axis=1)
+    elif net.loss.name == "huber":
+        r = np.abs(y_hat - y)
+        d = net.loss.delta
+        per_sample = np.where(r <= d, 0.5 * r**2, d * (r - 0.5 * d)).sum(axis=1)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             log_term = np.where(y > 0, y * np.log(y / y_hat), 0.0)
@@ -66,36 +80,35 @@ def _reference_loss(net, theta, X, y, sample_weight, alpha):
 
 
 def _numerical_grad(net, theta, X, y, sample_weight, alpha, h):
-    grad = np.empty_like(theta)
-    for i in range(theta.size):
-        plus, minus = theta.copy(), theta.copy()
-        plus[i] += h
-        minus[i] -= h
-        loss_plus, _ = net.loss_and_grad(plus, X, y, sample_weight, alpha)
-        loss_minus, _ = net.loss_and_grad(minus, X, y, sample_weight, alpha)
-        grad[i] = (loss_plus - loss_minus) / (2 * h)
-    return grad
+    def loss(t):
+        return net.loss_and_grad(t, X, y, sample_weight, alpha)[0]
+
+    return numeric_grad(loss, theta, h)
 
 
-def _relative_error(g, g_num):
-    return np.linalg.norm(g - g_num) / max(np.linalg.norm(g), np.linalg.norm(g_num))
-
-
-def _problem(hidden, activation, loss, n_outputs, seed=0, n_samples=12, n_features=3):
+def _problem(
+    hidden,
+    activation,
+    loss,
+    n_outputs,
+    seed=0,
+    n_samples=12,
+    n_features=3,
+    out_activation=None,
+):
+    X, y, _ = regression_data(n_samples, n_features, n_outputs, seed)
     rng = np.random.RandomState(seed)
     net = Network(
         layer_units=(n_features, *hidden, n_outputs),
-        activations=(activation,) * len(hidden) + (OUTPUT_ACTIVATION[loss],),
-        loss=loss,
+        activations=(activation,) * len(hidden)
+        + (out_activation or OUTPUT_ACTIVATION[loss],),
+        loss=LOSSES[loss](delta=0.3) if loss == "huber" else loss,
     )
-    X = rng.randn(n_samples, n_features)
     if loss == "poisson":
         # Non-negative counts, zeros included (the xlogy branch).
         y = rng.poisson(1.5, size=(n_samples, n_outputs)).astype(np.float64)
         y[0, 0] = 0.0
-    else:
-        y = rng.randn(n_samples, n_outputs)
-    theta = net.init_theta(rng, np.float64)
+    theta = initial_theta(net, rng, np.float64)
     return net, theta, X, y, rng
 
 
@@ -105,7 +118,7 @@ def _min_abs_hidden_preactivation(net, theta, X):
 
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("loss", sorted(OUTPUT_ACTIVATION))
 @pytest.mark.parametrize("n_outputs", [1, 3])
 @pytest.mark.parametrize("hidden", [(4,), (4, 3)], ids=["1hidden", "2hidden"])
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
@@ -116,7 +129,7 @@ def test_gradient_matches_central_finite_differences(
     sample_weight = rng.uniform(0.2, 3.0, size=len(X)) if weighted else None
     alpha = 0.3
     h = 1e-6
-    if activation == "relu":
+    if activation in KINKED:
         # No hidden pre-activation may cross the kink at 0 when one parameter
         # moves by h: each z moves by at most h * max(|a|, 1) per parameter.
         margin = _min_abs_hidden_preactivation(net, theta, X)
@@ -127,11 +140,24 @@ def test_gradient_matches_central_finite_differences(
 
     assert np.isfinite(loss_value)
     assert grad.shape == theta.shape
-    assert _relative_error(grad, g_num) < 1e-6
+    assert relative_error(grad, g_num) < 1e-6
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "huber"])
+@pytest.mark.parametrize("out_activation", ["logistic", "tanh", "softplus", "exp"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_gradient_with_every_kind_of_output_activation(loss, out_activation, weighted):
+    net, theta, X, y, rng = _problem(
+        (4,), "tanh", loss, 2, out_activation=out_activation
+    )
+    sample_weight = rng.uniform(0.2, 3.0, size=len(X)) if weighted else None
+    _, grad = net.loss_and_grad(theta, X, y, sample_weight, 0.1)
+    g_num = _numerical_grad(net, theta, X, y, sample_weight, 0.1, 1e-6)
+    assert relative_error(grad, g_num) < 1e-6
 
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("loss", sorted(OUTPUT_ACTIVATION))
 @pytest.mark.parametrize("n_outputs", [1, 3])
 def test_loss_value_is_equation_3(activation, loss, n_outputs):
     net, theta, X, y, rng = _problem((4, 3), activation, loss, n_outputs)
@@ -153,7 +179,7 @@ def test_gradient_of_relu_network_with_mixed_signs_uses_subgradient_zero():
     assert _min_abs_hidden_preactivation(net, theta, X) > 1e3 * h
     _, grad = net.loss_and_grad(theta, X, y, None, 0.0)
     g_num = _numerical_grad(net, theta, X, y, None, 0.0, h)
-    assert _relative_error(grad, g_num) < 1e-6
+    assert relative_error(grad, g_num) < 1e-6
 
 
 def test_sample_weights_equal_repeated_samples():
@@ -262,54 +288,3 @@ def test_predict_chunks_by_working_memory_give_the_same_result(hidden):
     assert_allclose(few_rows, full, rtol=1e-13, atol=1e-14)
     expected, _, _ = _reference_forward(net, theta, X)
     assert_allclose(full, expected, rtol=1e-13)
-
-
-def _sklearn_initial_coefs(activation, hidden, n_features, seed, dtype):
-    """MLPRegressor's initial weights, through the public API only.
-
-    One Adam step with a learning rate of 1e-300 moves no weight (w + 1e-299
-    rounds to w), so the weights after partial_fit are the drawn ones.
-    """
-    rng = np.random.RandomState(99)
-    X = rng.randn(10, n_features).astype(dtype)
-    y = rng.randn(10).astype(dtype)
-    mlp = MLPRegressor(
-        hidden_layer_sizes=hidden,
-        activation=activation,
-        solver="adam",
-        learning_rate_init=1e-300,
-        random_state=seed,
-    ).partial_fit(X, y)
-    return mlp.coefs_, mlp.intercepts_
-
-
-@pytest.mark.parametrize("activation", ["logistic", "tanh"])
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_init_theta_draws_what_mlpregressor_draws(activation, dtype):
-    hidden, n_features, seed = (6, 4), 3, 7
-    coefs, intercepts = _sklearn_initial_coefs(
-        activation, hidden, n_features, seed, dtype
-    )
-    net = Network(
-        layer_units=(n_features, *hidden, 1),
-        activations=(activation,) * len(hidden) + ("identity",),
-    )
-    factor = 2.0 if activation == "logistic" else 6.0
-    theta = net.init_theta(np.random.RandomState(seed), dtype, factor)
-    assert theta.dtype == dtype
-    Ws, bs = net.unpack(theta)
-    for W, coef in zip(Ws, coefs, strict=True):
-        assert_array_equal(W.T, coef)
-    for b, intercept in zip(bs, intercepts, strict=True):
-        assert_array_equal(b, intercept)
-
-
-def test_init_theta_respects_the_glorot_bound():
-    net = Network(layer_units=(30, 20, 1), activations=("relu", "identity"))
-    theta = net.init_theta(np.random.RandomState(0), np.float64, factor=6.0)
-    Ws, bs = net.unpack(theta)
-    for W, b in zip(Ws, bs, strict=True):
-        bound = np.sqrt(6.0 / sum(W.shape))
-        assert np.abs(W).max() <= bound
-        assert np.abs(b).max() <= bound
-        assert np.abs(W).max() > 0.8 * bound  # really uses the whole range

@@ -24,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from skmlp import BackpropRegressor
+from skmlp._init import initial_theta
 from skmlp._network import Network
 
 settings.register_profile(
@@ -302,7 +303,7 @@ def test_network_gradient_is_bit_identical_with_one_and_two_blas_threads():
     # large enough for OpenBLAS to split them between two threads.
     rng = np.random.RandomState(0)
     net = Network((256, 256, 256, 2), ("relu", "tanh", "identity"))
-    theta = net.init_theta(rng, np.float64)
+    theta = initial_theta(net, rng, np.float64)
     X, y = rng.randn(512, 256), rng.randn(512, 2)
     results = {}
     for threads in (1, 2):
