@@ -37,7 +37,7 @@ from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._init import INIT_SCHEMES, initial_theta
 from ._network import Network
-from ._optimizers import OPTIMIZERS, make_optimizer
+from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer
 from ._training import (
     Diverged,
     Minibatches,
@@ -167,7 +167,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -699,7 +699,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         not); ``partial_fit`` continues, unless the solver changed since.
         """
         stored = self._optimizer_state
-        if incremental and stored is not None and optimizer.owns(stored):
+        if incremental and stored is not None and optimizer.owns_state(stored):
             return optimizer.state_from_dict(stored)
         return optimizer.init(theta)
 
@@ -708,7 +708,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     ):
         theta = self._theta
         net = self._fitted_network()
-        optimizer = make_optimizer(self.solver, self.get_params())
+        optimizer = make_optimizer(self.solver, self.get_params(deep=False))
         state = self._optimizer_state_for(optimizer, theta, incremental)
         if self.early_stopping and validation is None:
             X, y, sample_weight, validation = self._split(

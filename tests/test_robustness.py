@@ -179,23 +179,6 @@ def test_predict_refuses_to_overflow_silently():
             est.predict(X_far)
 
 
-def test_nan_validation_score_counts_as_no_improvement():
-    est = BackpropRegressor(early_stopping=True, tol=0.0)
-    est.best_validation_score_, est._no_improvement_count = 0.5, 0
-    est.validation_scores_, est.validation_loss_curve_ = [], []
-    est._best_theta = np.zeros(3)
-    est._theta = np.ones(3)
-    net = Network((1, 1), ("identity",))
-    # Predictions that overflow give a NaN score.
-    validation = (np.array([[1e300], [2e300]]), np.ones((2, 1)), None)
-    est._theta = np.array([1e300, 0.0])
-    est._best_theta = np.zeros(2)
-    with np.errstate(over="ignore", invalid="ignore"):
-        est._record_validation(net, validation, scorer=None)
-    assert np.isnan(est.validation_scores_[-1])
-    assert est._no_improvement_count == 1  # MLPRegressor resets it to 0
-
-
 def _interrupt_after(monkeypatch, n_calls):
     original = Network.loss_and_grad
     calls = {"n": 0}
