@@ -35,7 +35,7 @@ from ._callbacks import CallbackSupportMixin, FitTasks
 from ._losses import LOSSES, get_loss
 from ._metrics import r2
 from ._network import Network
-from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer
+from ._optimizers import HYPERPARAMETERS, OPTIMIZERS, SCHEDULES, make_optimizer
 
 _STOCHASTIC_SOLVERS = tuple(OPTIMIZERS)
 
@@ -1090,7 +1090,9 @@ class BackpropRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             self.best_validation_score_ = -np.inf
 
     def _optimizer(self):
-        return make_optimizer(self.solver, self.get_params(deep=False))
+        # Not get_params(), which inspects the signature: 90 us per partial_fit.
+        params = {name: getattr(self, name) for name in HYPERPARAMETERS}
+        return make_optimizer(self.solver, params)
 
     def _lbfgs_objective(self, net, X, y, sample_weight):
         """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
