@@ -445,12 +445,24 @@ class Adam(_Optimizer):
 #: The optimizers by the estimator's ``solver`` name.
 OPTIMIZERS = {cls.kind: cls for cls in (SGD, Adam)}
 
+#: The estimator's hyperparameters that :func:`make_optimizer` reads.
+HYPERPARAMETERS = (
+    "learning_rate_init",
+    "learning_rate",
+    "power_t",
+    "momentum",
+    "nesterovs_momentum",
+    "beta_1",
+    "beta_2",
+    "epsilon",
+    "max_grad_norm",
+)
+
 
 def make_optimizer(solver, params):
-    """Build the optimizer for ``solver`` from the estimator's ``get_params()``.
+    """Build the optimizer for ``solver`` from the estimator's hyperparameters.
 
-    ``params`` needs the keys ``learning_rate_init``, ``learning_rate``,
-    ``power_t``, ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2``,
-    ``epsilon`` and ``max_grad_norm``; each optimizer reads those it uses.
+    ``params`` is a mapping with (at least) the keys :data:`HYPERPARAMETERS`,
+    such as ``get_params()``; each optimizer reads those it uses.
     """
     return OPTIMIZERS[solver].from_params(params)

@@ -14,7 +14,9 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
+from skmlp import BackpropRegressor
 from skmlp._optimizers import (
+    HYPERPARAMETERS,
     OPTIMIZERS,
     SCHEDULES,
     SGD,
@@ -159,6 +161,13 @@ def test_make_optimizer_reads_the_estimators_hyperparameters():
     assert adam.schedule == Constant()
     assert adam.transforms == (ClipByGlobalNorm(2.0),)
     assert set(OPTIMIZERS) == {"sgd", "adam"}
+
+
+def test_make_optimizer_needs_only_the_listed_hyperparameters():
+    params = {name: PARAMS[name] for name in HYPERPARAMETERS}
+    for solver in OPTIMIZERS:
+        make_optimizer(solver, params)  # no KeyError
+    assert set(HYPERPARAMETERS) <= set(BackpropRegressor().get_params())
 
 
 def test_hyperparameters_are_python_floats():
