@@ -37,7 +37,13 @@ from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._init import INIT_SCHEMES, initial_theta
 from ._network import Network
-from ._optimizers import OPTIMIZERS, SCHEDULES, make_optimizer
+from ._optimizers import (
+    HYPERPARAMETERS,
+    OPTIMIZERS,
+    SCHEDULES,
+    Adaptive,
+    make_optimizer,
+)
 from ._training import (
     Diverged,
     Minibatches,
@@ -708,7 +714,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     ):
         theta = self._theta
         net = self._fitted_network()
-        optimizer = make_optimizer(self.solver, self.get_params(deep=False))
+        optimizer = make_optimizer(
+            # Not get_params(), which inspects __init__ on every call.
+            self.solver,
+            {name: getattr(self, name) for name in HYPERPARAMETERS},
+        )
         state = self._optimizer_state_for(optimizer, theta, incremental)
         if self.early_stopping and validation is None:
             X, y, sample_weight, validation = self._split(
@@ -989,7 +999,7 @@ class _EpochRun:
             self.reporter.plateau(message, state.learning_rate)
             self.stopping.count = est._no_improvement_count = 0
             return state, False
-        if est.solver == "sgd" and est.learning_rate == "adaptive":
+        if isinstance(self.optimizer.schedule, Adaptive):
             message += " Learning rate too small."
         self.reporter.plateau(message)
         return state, True
