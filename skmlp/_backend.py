@@ -18,6 +18,7 @@ changing a single rounding. This module imports nothing of the network: the
 network hands over its layout (see :class:`Workspace`).
 """
 
+import contextlib
 import os
 from itertools import pairwise
 
@@ -43,7 +44,12 @@ def _blas_threads(limit):
     global _threadpool_controller
     if _threadpool_controller is None:
         _threadpool_controller = ThreadpoolController()
-    return _threadpool_controller.limit(limits=limit, user_api="blas")
+    blas = _threadpool_controller.select(user_api="blas")
+    # Entering a limit costs a tenth of a millisecond, more than a small
+    # network's partial_fit step: skip it when nothing would change.
+    if limit is None or all(lib.num_threads <= limit for lib in blas.lib_controllers):
+        return contextlib.nullcontext()
+    return blas.limit(limits=limit)
 
 
 def _cores_look_free():

@@ -17,6 +17,7 @@ import math
 import warnings
 from numbers import Integral, Real
 from types import MethodType
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -90,14 +91,51 @@ EPOCH_STATE = FITTED_STATE[FITTED_STATE.index("_theta") :]
 _N_CHECKED_ROWS = 16
 
 
-def _copy(value):
-    """Copy the mutable containers of fitted state; numbers are immutable."""
+class _Appended(NamedTuple):
+    """A list in a snapshot: the list itself and its length then.
+
+    Fit only appends to its curves, so truncating puts a list back exactly,
+    without copying a curve that grows by one value per ``partial_fit``.
+    """
+
+    items: list
+    length: int
+
+
+def _copy(value, into=None):
+    """Copy fitted state for a snapshot, into ``into``'s arrays where they fit.
+
+    Arrays are copied (into a previous snapshot's array of the same shape and
+    dtype, when there is one, so a ``partial_fit`` stream allocates nothing),
+    lists are remembered by length, dicts copied item by item; numbers and
+    strings are immutable.
+    """
     if isinstance(value, np.ndarray):
+        if (
+            isinstance(into, np.ndarray)
+            and into.shape == value.shape
+            and into.dtype == value.dtype
+        ):
+            np.copyto(into, value)
+            return into
         return value.copy()
     if isinstance(value, list):
-        return list(value)
+        return _Appended(value, len(value))
     if isinstance(value, dict):
-        return {key: _copy(item) for key, item in value.items()}
+        into = into if isinstance(into, dict) else {}
+        return {key: _copy(item, into.get(key)) for key, item in value.items()}
+    return value
+
+
+def _put_back(value):
+    """Return the state a snapshot's entry holds, for the estimator to own."""
+    if isinstance(value, _Appended):
+        del value.items[value.length :]
+        return value.items
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: _put_back(item) for key, item in value.items()}
     return value
 
 
@@ -396,19 +434,48 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def _fitted_state_names(self):
         return (*FITTED_STATE, *self._extra_fitted_state)
 
-    def _snapshot(self, names):
-        """Copy the named fitted attributes that exist."""
+    def _snapshot(self, names, reuse=None):
+        """Copy the named fitted attributes that exist.
+
+        ``reuse`` is an earlier snapshot whose arrays may be overwritten.
+        """
+        reuse = reuse or {}
         return {
-            name: _copy(self.__dict__[name]) for name in names if name in self.__dict__
+            name: _copy(self.__dict__[name], reuse.get(name))
+            for name in names
+            if name in self.__dict__
         }
 
     def _restore(self, snapshot, names):
         """Put back a snapshot: what it lacks did not exist, and is removed."""
         for name in names:
             if name in snapshot:
-                self.__dict__[name] = snapshot[name]
+                self.__dict__[name] = _put_back(snapshot[name])
             else:
                 self.__dict__.pop(name, None)
+
+    @property
+    def _buffers(self):
+        """Scratch space kept between calls, by name.
+
+        Work arrays (the network's workspace, the gradient, the optimizer's
+        scratch vectors, the snapshot of the last call) cost more to allocate
+        and fault in than a small network's whole ``partial_fit`` step. They
+        are not fitted state: pickling, copying and cloning leave them out.
+        """
+        return self.__dict__.setdefault("_scratch", {})
+
+    def _buffer(self, name, key, make):
+        """Return the scratch ``name`` made for ``key``, making it if needed."""
+        key_and_value = self._buffers.get(name)
+        if key_and_value is None or key_and_value[0] != key:
+            key_and_value = self._buffers[name] = (key, make())
+        return key_and_value[1]
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_scratch", None)
+        return state
 
     # -- fitting ----------------------------------------------------------------
 
@@ -423,7 +490,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         # What this call started from: a failed call puts it back, so the
         # estimator is never left half-updated.
         names = self._fitted_state_names()
-        before = self._snapshot(names)
+        # The previous call's snapshot lends its arrays to this one.
+        previous = self._buffers.pop("before", None)
+        before = self._snapshot(names, reuse=previous)
         try:
             X, y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, first_pass
@@ -438,7 +507,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         except BaseException:
             self._restore(before, names)
+            # Scratch space is remade at will; a failed call leaves none.
+            self.__dict__.pop("_scratch", None)
             raise
+        self._buffers["before"] = before
         return self
 
     def _run_solver(
@@ -714,10 +786,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     ):
         theta = self._theta
         net = self._fitted_network()
-        optimizer = make_optimizer(
-            # Not get_params(), which inspects __init__ on every call.
-            self.solver,
-            {name: getattr(self, name) for name in HYPERPARAMETERS},
+        # Not get_params(), which inspects __init__ on every call.
+        hyperparameters = {name: getattr(self, name) for name in HYPERPARAMETERS}
+        optimizer = self._buffer(
+            "optimizer",
+            (self.solver, *hyperparameters.values()),
+            lambda: make_optimizer(self.solver, hyperparameters),
         )
         state = self._optimizer_state_for(optimizer, theta, incremental)
         if self.early_stopping and validation is None:
@@ -907,9 +981,16 @@ class _EpochRun:
         self.scorer = est._scorer(validation)
         self.reporter = Reporter(est.verbose)
         theta = est._theta
-        self.grad = np.empty_like(theta)
-        # Made once per call, reused by every batch of every epoch.
-        self.workspace = net.workspace(batches.batch_size, theta.dtype)
+        # Made once, reused by every batch of every epoch and call.
+        self.grad = est._buffer(
+            "grad", (theta.shape, theta.dtype), lambda: np.empty_like(theta)
+        )
+        rows = batches.batch_size
+        self.workspace = est._buffer(
+            "workspace",
+            (net.layer_units, net.activations, theta.dtype, rows),
+            lambda: net.workspace(rows, theta.dtype),
+        )
         # Early stopping follows the validation score; otherwise the
         # training loss stops training, and a validation set only monitors.
         self.training = Monitor(

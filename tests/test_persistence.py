@@ -80,7 +80,7 @@ def _skops(est):
 def _check_round_trip(est, loaded, data):
     X, y, X_val, _ = data
     assert loaded is not est
-    _assert_same(vars(est), vars(loaded))
+    _assert_same(est.__getstate__(), loaded.__getstate__())
     # Bit-identical predictions.
     np.testing.assert_array_equal(loaded.predict(X_val), est.predict(X_val))
     if est.solver == "lbfgs":
@@ -91,7 +91,7 @@ def _check_round_trip(est, loaded, data):
     for model in (est, loaded):
         model.partial_fit(X, y)
         model.partial_fit(X[:50], y[:50])
-    _assert_same(vars(est), vars(loaded))
+    _assert_same(est.__getstate__(), loaded.__getstate__())
 
 
 @pytest.mark.parametrize("round_trip", [_pickle, _joblib, _skops])
@@ -134,7 +134,7 @@ def test_early_stopping_state_round_trips(data):
     est = _fitted("adam", data, early_stopping=True, learning_rate_init=0.02)
     for round_trip in (_pickle, _joblib, _skops):
         loaded = round_trip(est)
-        _assert_same(vars(est), vars(loaded))
+        _assert_same(est.__getstate__(), loaded.__getstate__())
         np.testing.assert_array_equal(loaded.predict(data[2]), est.predict(data[2]))
 
 

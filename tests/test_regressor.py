@@ -56,9 +56,20 @@ def assert_weights_close(ours, theirs):
         assert_allclose(a, b, rtol=1e-10, atol=1e-13)
 
 
-def _state(est):
-    """A deep copy of everything the estimator holds."""
-    return copy.deepcopy(vars(est))
+def _state(est, X, y):
+    """Everything public the estimator holds, and where it goes next.
+
+    The public attributes (hyperparameters and fitted attributes), the
+    weights, and the weights after one more partial_fit on a copy, which
+    also depend on the optimizer's state (momentum, Adam's moments).
+    """
+    state = {k: copy.deepcopy(v) for k, v in vars(est).items() if k[0] != "_"}
+    state["coefs_"] = copy.deepcopy(est.coefs_)
+    state["intercepts_"] = copy.deepcopy(est.intercepts_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        state["next"] = copy.deepcopy(est).partial_fit(X, y).theta_.copy()
+    return state
 
 
 def assert_same_state(actual, expected):
@@ -431,7 +442,7 @@ def test_divergence_keeps_the_previous_fit(solver):
         est.fit(X, y)
         est.partial_fit(X, y)
     params = est.get_params()
-    before = _state(est)
+    before = _state(est, X, y)
     predictions = est.predict(X)
 
     est.set_params(warm_start=True, **DIVERGING[solver])
@@ -441,7 +452,7 @@ def test_divergence_keeps_the_previous_fit(solver):
     _fit_diverging(est, X, y * 1e6)
 
     est.set_params(**params)
-    assert_same_state(_state(est), before)
+    assert_same_state(_state(est, X, y), before)
     assert_array_equal(est.predict(X), predictions)
 
 
