@@ -276,6 +276,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     def _dropout_rates(self, n_hidden):
         """Return one dropout rate per hidden layer, or ``None`` for no dropout."""
+        if np.ndim(self.dropout) == 0 and self.dropout == 0:
+            return None
         if np.ndim(self.dropout) and len(self.dropout) != n_hidden:
             raise ValueError(
                 f"dropout has {len(self.dropout)} rates but there are {n_hidden} "
@@ -299,11 +301,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         )
 
     def _fitted_network(self):
-        """Build the network that ``_theta`` was trained for."""
-        return Network(
-            layer_units=self._layer_units,
-            activations=self._activations,
-            loss=self._loss(),
+        """Return the network that ``_theta`` was trained for.
+
+        Kept in scratch space while its layers and loss stay the same: a
+        ``partial_fit`` stream would otherwise build it again on every call.
+        """
+        loss = self._loss()
+        return self._buffer(
+            "network",
+            (self._layer_units, self._activations, loss),
+            lambda: Network(self._layer_units, self._activations, loss),
         )
 
     def _initial_theta(self, net, random_state, dtype):
@@ -366,6 +373,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             that ``random_state`` gives if the estimator is not fitted.
         """
         X = check_array(X, accept_sparse=["csr", "csc"], dtype=np.float64)
+        y = self._check_raw_target(y, "y")
         y = self._validate_target(
             y, np.float64, warn=False, reset="_theta" not in self.__dict__
         )
@@ -589,6 +597,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._check_sample_weight(sample_weight, X)
         return X, y, sample_weight
 
+    def _check_raw_target(self, y, input_name):
+        """Check a target that ``validate_data`` has not seen, as it would."""
+        return check_array(
+            y,
+            ensure_2d=False,
+            dtype="numeric" if self._y_numeric else None,
+            input_name=input_name,
+        )
+
     @staticmethod
     def _check_sample_weight(sample_weight, X, name="sample_weight"):
         """Validate sample weights; negative ones would make the loss unbounded."""
@@ -626,9 +643,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             dtype=self._theta.dtype,
             reset=False,
         )
-        y_val = self._validate_target(
-            y_val, X_val.dtype, reset=False, input_name="y_val"
-        )
+        y_val = self._check_raw_target(y_val, "y_val")
+        y_val = self._validate_target(y_val, X_val.dtype, reset=False)
         check_consistent_length(X_val, y_val)
         if y_val.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -648,7 +664,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 "(warm_start=True or partial_fit) needs the same architecture: "
                 "set warm_start=False, or fit a new estimator."
             )
-        activations = self._network(self.n_features_in_, y.shape[1]).activations
+        activations = (
+            *self._hidden_activations(len(hidden)),
+            self._out_activation(),
+        )
         if activations != self._activations:
             raise ValueError(
                 f"The fitted network uses activations {self._activations}, but "

@@ -12,7 +12,6 @@ import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array
 
 from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseBackprop, stochastic_only
@@ -304,9 +303,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             )
         return name
 
-    def _validate_target(self, y, dtype, warn=True, reset=True, input_name="y"):
-        """Return ``y`` as a 2-D array of ``dtype``, checked against the loss."""
-        y = check_array(y, ensure_2d=False, dtype=dtype, input_name=input_name)
+    def _validate_target(self, y, dtype, warn=True, reset=True):
+        """Return a checked ``y`` as a 2-D array of ``dtype``, valid for the loss."""
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=warn)
         y = np.asarray(y, dtype=dtype)
