@@ -555,7 +555,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 )
             else:
                 self._fit_lbfgs(X, y, sample_weight, tasks)
-        if not np.isfinite(self._theta).all():
+        # The minibatch solvers checked their last step (check_last_step).
+        if not stochastic and not np.isfinite(self._theta).all():
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data "
                 "may contain large values and need to be preprocessed: scale X "
