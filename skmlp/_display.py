@@ -10,9 +10,10 @@ estimator and plots them. matplotlib is imported only when plotting.
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._plotting import _validate_style_kwargs
 from sklearn.utils.validation import check_is_fitted
+
+from ._optional import check_extra_support
 
 _VALIDATION_CHOICES = ("auto", "loss", "score", None)
 _X_UNITS = ("epoch", "iteration")
@@ -54,7 +55,9 @@ class LossCurveDisplay:
     ``loss_curve_``, such as scikit-learn's MLPRegressor); all parameters are
     stored as attributes.
 
-    Needs matplotlib (the ``plot`` extra: ``pip install "skmlp[plot]"``).
+    Needs matplotlib (the ``plot`` extra: ``pip install -e ".[plot]"`` from a
+    checkout of skmlp); without it, plotting raises an ImportError that says
+    so.
 
     Parameters
     ----------
@@ -217,7 +220,7 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with the artists stored in its attributes.
         """
-        check_matplotlib_support(f"{self.__class__.__name__}.plot")
+        check_extra_support(f"{type(self).__name__}.plot", "plot", ["matplotlib"])
         import matplotlib.pyplot as plt
 
         if self.x_unit not in _X_UNITS:
@@ -393,7 +396,7 @@ class LossCurveDisplay:
         'Validation score'
         >>> plt.close(display.figure_)
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        check_extra_support(f"{cls.__name__}.from_estimator", "plot", ["matplotlib"])
         check_is_fitted(estimator)
         model = estimator[-1] if isinstance(estimator, Pipeline) else estimator
         loss_curve = getattr(model, "loss_curve_", None)

@@ -1,5 +1,6 @@
 """LossCurveDisplay: rendered with the Agg backend, checked through its artists."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -284,3 +285,10 @@ def test_renders_with_agg(data, tmp_path):
     path = tmp_path / "loss.png"
     display.figure_.savefig(path)
     assert path.stat().st_size > 1000
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch):
+    # None in sys.modules makes "import matplotlib" raise ImportError.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"requires matplotlib.*'plot' extra"):
+        LossCurveDisplay(loss_curve=[1.0]).plot()
