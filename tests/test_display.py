@@ -44,15 +44,21 @@ def _y(line):
     return np.asarray(line.get_ydata(), dtype=float)
 
 
-def test_adam_with_validation_set(data):
+@pytest.fixture(scope="module")
+def monitored(data):
+    """Fifteen adam epochs with a validation set that only monitors."""
     X, y, X_val, y_val = data
-    est = _fit(
+    return _fit(
         BackpropRegressor((8,), max_iter=15, random_state=0),
         X,
         y,
         X_val=X_val,
         y_val=y_val,
     )
+
+
+def test_adam_with_validation_set(monitored):
+    est = monitored
     display = LossCurveDisplay.from_estimator(est)
 
     assert display.ax_.get_xlabel() == "Epoch"
@@ -195,16 +201,10 @@ def test_unfitted_estimator_raises_not_fitted_error(pipeline):
         LossCurveDisplay.from_estimator(est)
 
 
-def test_log_scale(data):
-    X, y, X_val, y_val = data
-    est = _fit(
-        BackpropRegressor((8,), max_iter=10, random_state=0),
-        X,
-        y,
-        X_val=X_val,
-        y_val=y_val,
+def test_log_scale(monitored):
+    display = LossCurveDisplay.from_estimator(
+        monitored, yscale="log", validation="score"
     )
-    display = LossCurveDisplay.from_estimator(est, yscale="log", validation="score")
     assert display.ax_.get_yscale() == "log"
     # Scores may be negative: their axis stays linear.
     assert display.score_ax_.get_yscale() == "linear"
