@@ -13,9 +13,11 @@ shows the agreement layer by layer.
 # %%
 # The overall check
 # -----------------
-# :func:`skmlp.check_gradients` does the whole check in one call and returns
-# one number: the relative difference between the backpropagated gradient and
-# central finite differences, over every weight and bias.
+# :func:`skmlp.check_gradients` does the whole check in one call. Its result
+# is a float, the relative difference between the backpropagated gradient and
+# central finite differences over every weight and bias, with details as
+# attributes: the absolute error, and how many parameters were left out
+# because their finite-difference step crosses a kink of the loss (none here).
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import make_regression
@@ -34,22 +36,21 @@ estimator = BackpropRegressor(
 for _ in range(5):
     estimator.partial_fit(X, y)
 
-print(f"check_gradients: relative error {check_gradients(estimator, X, y):.1e}")
+result = check_gradients(estimator, X, y)
+print(f"check_gradients: relative error {result:.1e}")
+print(f"absolute error {result.absolute_error:.1e}, loss {result.loss:.3f}")
+print(f"{result.n_kinks} of {result.n_params} parameters cross a kink")
 
 # %%
 # The loss as a function of the parameter vector
 # ----------------------------------------------
 # To see the agreement layer by layer, this example repeats the check by
-# hand. It needs the loss (3) and the gradient (10) at any parameter vector,
-# which the estimator's network computes. These are private names
-# (``_objective`` and ``Network.loss_and_grad``, the same that
-# ``check_gradients`` uses), kept in this one cell.
-network, theta0, X_checked, y_checked, _ = estimator._objective(X, y)
-
-
-def loss_and_grad(theta):
-    """The loss (3) and its gradient (10) at ``theta``, as the solvers see them."""
-    return network.loss_and_grad(theta, X_checked, y_checked, alpha=estimator.alpha)
+# hand. ``get_objective`` returns the loss (3) and its gradient (10) as a
+# function of the parameter vector, the same function the solvers and
+# ``check_gradients`` use, and the current weights as that vector;
+# ``network_.unpack`` splits such a vector into per-layer weights and biases.
+loss_and_grad, theta0 = estimator.get_objective(X, y)
+network = estimator.network_
 
 
 def split_by_layer(vector):

@@ -98,10 +98,9 @@ print(f"mean squared error over all {n_rows} rows: {mse:.3f} (noise variance: 1)
 # that block. Its best point is the lowest block loss.
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
 LossCurveDisplay.from_estimator(
-    est, ax=axes[0], best_epoch_kwargs={"label": "lowest block loss"}
+    est, ax=axes[0], yscale="log", best_epoch_kwargs={"label": "lowest block loss"}
 )
 axes[0].set_xlabel("partial_fit call (one block)")
-axes[0].set_yscale("log")
 axes[1].plot(np.arange(1, len(val_scores) + 1), val_scores, "o-")
 axes[1].set_xlabel("epoch")
 axes[1].set_ylabel("R² on the held-out block")

@@ -9,7 +9,7 @@ The integrations need optional extras and import them only when used:
 """
 
 from ._display import LossCurveDisplay
-from ._gradcheck import check_gradients
+from ._gradcheck import GradientCheck, check_gradients
 from ._onnx import to_onnx
 from ._regressor import BackpropRegressor
 
@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BackpropRegressor",
+    "GradientCheck",
     "LossCurveDisplay",
     "__version__",
     "check_gradients",

@@ -10,31 +10,39 @@ estimator and plots them. matplotlib is imported only when plotting.
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._plotting import _validate_style_kwargs
+from sklearn.utils.validation import check_is_fitted
+
+from ._optional import check_extra_support
 
 _VALIDATION_CHOICES = ("auto", "loss", "score", None)
+_X_UNITS = ("epoch", "iteration")
+#: The marker's legend, by what makes its epoch best.
+_BEST_LABELS = {
+    None: "Best {unit} ({epoch})",
+    "validation score": "Best validation score ({unit} {epoch})",
+    "training loss": "Lowest training loss ({unit} {epoch})",
+}
 
 
-def _best_epoch(estimator, loss_curve, validation_scores):
-    """Return the 1-based best epoch of a fitted estimator, or ``None``.
+def _best_epoch(loss_curve, validation_scores):
+    """Return the 1-based best epoch and what makes it best, or ``(None, None)``.
 
-    With ``early_stopping=True``, the epoch whose validation score is
-    ``best_validation_score_`` (the weights that were kept). Otherwise the
-    epoch of the lowest training loss.
+    With a validation set (early stopping, or ``X_val`` that only monitors),
+    the epoch of the best validation score; with early stopping, its weights
+    are the ones kept. Without one, the epoch of the lowest training loss.
+    Ties go to the first.
     """
-    best_score = getattr(estimator, "best_validation_score_", None)
-    if getattr(estimator, "early_stopping", False) and validation_scores:
-        if best_score is not None and np.isfinite(best_score):
-            scores = np.asarray(validation_scores, dtype=float)
-            hits = np.flatnonzero(scores == best_score)
-            if hits.size:
-                # The scores cover the last len(scores) epochs of loss_curve.
-                return int(len(loss_curve) - len(scores) + hits[0] + 1)
+    scores = np.asarray(validation_scores or [], dtype=float)
+    if np.isfinite(scores).any():
+        best = np.nanargmax(np.where(np.isfinite(scores), scores, np.nan))
+        # The scores cover the last len(scores) epochs of loss_curve.
+        return int(len(loss_curve) - len(scores) + best + 1), "validation score"
     losses = np.asarray(loss_curve, dtype=float)
     if not np.isfinite(losses).any():
-        return None
-    return int(np.nanargmin(np.where(np.isfinite(losses), losses, np.nan)) + 1)
+        return None, None
+    best = np.nanargmin(np.where(np.isfinite(losses), losses, np.nan))
+    return int(best + 1), "training loss"
 
 
 class LossCurveDisplay:
@@ -47,7 +55,9 @@ class LossCurveDisplay:
     ``loss_curve_``, such as scikit-learn's MLPRegressor); all parameters are
     stored as attributes.
 
-    Needs matplotlib (the ``plot`` extra: ``pip install "skmlp[plot]"``).
+    Needs matplotlib (the ``plot`` extra: ``pip install -e ".[plot]"`` from a
+    checkout of skmlp); without it, plotting raises an ImportError that says
+    so.
 
     Parameters
     ----------
@@ -66,6 +76,16 @@ class LossCurveDisplay:
 
     best_epoch : int, default=None
         The 1-based epoch to mark. ``None`` marks none.
+
+    best_epoch_by : {'validation score', 'training loss'}, default=None
+        What makes ``best_epoch`` the best, said in the marker's legend:
+        "Best validation score (epoch 12)", "Lowest training loss (epoch
+        12)", or, for ``None``, "Best epoch (12)".
+
+    x_unit : {'epoch', 'iteration'}, default='epoch'
+        What one point of ``loss_curve`` is: an epoch ('sgd', 'adam',
+        ``partial_fit``) or an L-BFGS iteration. Used in the axis label and
+        the legend.
 
     estimator_name : str, default=None
         Name of the estimator, used in the legend.
@@ -106,8 +126,8 @@ class LossCurveDisplay:
 
     >>> from skmlp import LossCurveDisplay
     >>> display = LossCurveDisplay(loss_curve=[1.0, 0.5, 0.4], best_epoch=3)
-    >>> display.best_epoch
-    3
+    >>> display.best_epoch, display.x_unit
+    (3, 'epoch')
 
     From a fitted estimator (this draws on a new figure):
 
@@ -122,6 +142,9 @@ class LossCurveDisplay:
     ('Iteration', 'Loss')
     >>> display.best_epoch == len(est.loss_curve_)
     True
+    >>> display.best_epoch_line_.get_label() == (
+    ...     f"Lowest training loss (iteration {display.best_epoch})")
+    True
     >>> plt.close(display.figure_)
     """
 
@@ -132,12 +155,16 @@ class LossCurveDisplay:
         validation_scores=None,
         validation_loss_curve=None,
         best_epoch=None,
+        best_epoch_by=None,
+        x_unit="epoch",
         estimator_name=None,
     ):
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
         self.validation_loss_curve = validation_loss_curve
         self.best_epoch = best_epoch
+        self.best_epoch_by = best_epoch_by
+        self.x_unit = x_unit
         self.estimator_name = estimator_name
 
     def plot(
@@ -146,6 +173,7 @@ class LossCurveDisplay:
         *,
         name=None,
         validation="auto",
+        yscale="linear",
         loss_kwargs=None,
         validation_kwargs=None,
         best_epoch_kwargs=None,
@@ -172,6 +200,11 @@ class LossCurveDisplay:
               else ``'score'`` if ``validation_scores`` is set, else none.
             - ``None``: no validation curve.
 
+        yscale : str, default='linear'
+            Scale of the loss axis, as matplotlib's ``set_yscale``: ``'log'``
+            shows losses that span orders of magnitude. The score axis stays
+            linear (R² may be negative).
+
         loss_kwargs : dict, default=None
             Keyword arguments for matplotlib's ``plot`` of the training loss.
 
@@ -187,9 +220,11 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with the artists stored in its attributes.
         """
-        check_matplotlib_support(f"{self.__class__.__name__}.plot")
+        check_extra_support(f"{type(self).__name__}.plot", "plot", ["matplotlib"])
         import matplotlib.pyplot as plt
 
+        if self.x_unit not in _X_UNITS:
+            raise ValueError(f"x_unit must be one of {_X_UNITS}; got {self.x_unit!r}.")
         if validation not in _VALIDATION_CHOICES:
             raise ValueError(
                 f"validation must be one of {_VALIDATION_CHOICES}; got {validation!r}."
@@ -250,9 +285,12 @@ class LossCurveDisplay:
 
         self.best_epoch_line_ = None
         if self.best_epoch is not None:
+            label = _BEST_LABELS[self.best_epoch_by].format(
+                unit=self.x_unit, epoch=self.best_epoch
+            )
             best_epoch_kwargs = _validate_style_kwargs(
                 {
-                    "label": f"Best epoch ({self.best_epoch})",
+                    "label": label,
                     "color": "black",
                     "linestyle": ":",
                 },
@@ -261,7 +299,7 @@ class LossCurveDisplay:
             self.best_epoch_line_ = ax.axvline(self.best_epoch, **best_epoch_kwargs)
             self.lines_.append(self.best_epoch_line_)
 
-        ax.set(xlabel="Iteration", ylabel="Loss")
+        ax.set(xlabel=self.x_unit.capitalize(), ylabel="Loss", yscale=yscale)
         # One legend for the lines of both axes, on the twin axes when there
         # are, since they are drawn over the first.
         (self.score_ax_ or ax).legend(handles=self.lines_, loc="best")
@@ -277,6 +315,7 @@ class LossCurveDisplay:
         ax=None,
         name=None,
         validation="auto",
+        yscale="linear",
         loss_kwargs=None,
         validation_kwargs=None,
         best_epoch_kwargs=None,
@@ -286,12 +325,15 @@ class LossCurveDisplay:
         The values are the estimator's ``loss_curve_`` and, when they are
         set, ``validation_loss_curve_`` and ``validation_scores_``.
 
-        The best epoch is, with ``early_stopping=True``, the epoch of
-        ``best_validation_score_``: the one whose weights the estimator
-        kept. Otherwise (also with ``X_val`` but without early stopping,
-        where the final weights are kept) it is the epoch of the lowest
-        training loss, the argmin of ``loss_curve_``; ties go to the first.
-        For ``solver='lbfgs'`` each point is an L-BFGS iteration.
+        The marked epoch is, with a validation set, the epoch of the best
+        validation score, ``best_validation_score_``: with
+        ``early_stopping=True`` the one whose weights the estimator kept;
+        with ``X_val`` and ``early_stopping=False`` (the final weights are
+        kept) the one a user might want to stop at. Without a validation set
+        it is the epoch of the lowest training loss, the argmin of
+        ``loss_curve_``. Ties go to the first; the legend says which rule
+        chose it. For ``solver='lbfgs'`` each point is an L-BFGS iteration,
+        and the axis and legend say "iteration".
 
         Parameters
         ----------
@@ -310,6 +352,9 @@ class LossCurveDisplay:
         validation : {'auto', 'loss', 'score'} or None, default='auto'
             Which validation curve to draw; see :meth:`plot`.
 
+        yscale : str, default='linear'
+            Scale of the loss axis, such as ``'log'``; see :meth:`plot`.
+
         loss_kwargs : dict, default=None
             Keyword arguments for matplotlib's ``plot`` of the training loss.
 
@@ -324,6 +369,11 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
             The display, with the values and the artists.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If ``estimator`` is not fitted.
 
         See Also
         --------
@@ -346,7 +396,8 @@ class LossCurveDisplay:
         'Validation score'
         >>> plt.close(display.figure_)
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        check_extra_support(f"{cls.__name__}.from_estimator", "plot", ["matplotlib"])
+        check_is_fitted(estimator)
         model = estimator[-1] if isinstance(estimator, Pipeline) else estimator
         loss_curve = getattr(model, "loss_curve_", None)
         if loss_curve is None:
@@ -355,16 +406,21 @@ class LossCurveDisplay:
                 "(MLPRegressor records none with solver='lbfgs')."
             )
         validation_scores = getattr(model, "validation_scores_", None)
+        best_epoch, best_epoch_by = _best_epoch(loss_curve, validation_scores)
+        lbfgs = getattr(model, "solver", None) == "lbfgs"
         display = cls(
             loss_curve=loss_curve,
             validation_scores=validation_scores,
             validation_loss_curve=getattr(model, "validation_loss_curve_", None),
-            best_epoch=_best_epoch(model, loss_curve, validation_scores),
+            best_epoch=best_epoch,
+            best_epoch_by=best_epoch_by,
+            x_unit="iteration" if lbfgs else "epoch",
             estimator_name=type(model).__name__ if name is None else name,
         )
         return display.plot(
             ax=ax,
             validation=validation,
+            yscale=yscale,
             loss_kwargs=loss_kwargs,
             validation_kwargs=validation_kwargs,
             best_epoch_kwargs=best_epoch_kwargs,

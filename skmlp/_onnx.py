@@ -31,6 +31,19 @@ GELU is computed as :math:`\max(z, 0) - h(\min(|z|, 9))` with
 interpolated from scipy's ``ndtr`` and evaluated by Clenshaw's recurrence
 (absolute error below 1e-15; :math:`h(9) < 10^{-18}`).
 
+A :class:`~sklearn.compose.TransformedTargetRegressor` (alone or as a
+Pipeline step) converts when its ``transformer_`` is linear: the regressor's
+output :math:`y` goes through the transformer's inverse, with numpy's
+operations in numpy's order, so the result is the same to the last bit:
+
+=================================== ==========================================
+``transformer_``                    ONNX operators on the regressor's output
+=================================== ==========================================
+``StandardScaler``                  ``Mul(y, scale_)`` then ``Add(·, mean_)``
+``MinMaxScaler``                    ``Sub(y, min_)`` then ``Div(·, scale_)``
+identity (no ``func``/transformer)  ``Identity``
+=================================== ==========================================
+
 skl2onnx and onnx are imported only when :func:`to_onnx` is called, so that
 importing skmlp never needs them.
 """
@@ -39,11 +52,15 @@ import functools
 import math
 
 import numpy as np
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from ._optional import check_extra_support
 from ._regressor import BackpropRegressor
 
 _ALIAS = "SkmlpBackpropRegressor"
+_TTR_ALIAS = "SkmlpTransformedTargetRegressor"
 
 #: Beyond this |z|, GELU's correction h(v) = v Phi(-v) is below 1e-18.
 _GELU_CUTOFF = 9.0
@@ -201,20 +218,119 @@ def _convert(scope, operator, container):
         g.op("Identity", a, output=y)
 
 
+def _standard_scaler_inverse(g, y, scaler):
+    """``y * scale_ + mean_``, as ``StandardScaler.inverse_transform``."""
+    # mean_ is fitted even with with_mean=False, but then not added back.
+    if scaler.with_std:
+        y = g.op("Mul", y, g.const(scaler.scale_, "scale"))
+    if scaler.with_mean:
+        y = g.op("Add", y, g.const(scaler.mean_, "mean"))
+    return y
+
+
+def _min_max_scaler_inverse(g, y, scaler):
+    """``(y - min_) / scale_``, as ``MinMaxScaler.inverse_transform``."""
+    y = g.op("Sub", y, g.const(scaler.min_, "min"))
+    return g.op("Div", y, g.const(scaler.scale_, "scale"))
+
+
+#: The inverse of each linear target transformer, by type.
+_TARGET_INVERSES = {
+    StandardScaler: _standard_scaler_inverse,
+    MinMaxScaler: _min_max_scaler_inverse,
+}
+
+
+def _target_inverse(transformer):
+    """Return the ONNX inverse of a fitted target transformer, or raise."""
+    if type(transformer) in _TARGET_INVERSES:
+        return _TARGET_INVERSES[type(transformer)]
+    if (
+        type(transformer) is FunctionTransformer
+        and transformer.func is None
+        and transformer.inverse_func is None
+    ):
+        return lambda g, y, transformer: y
+    raise NotImplementedError(
+        "to_onnx converts a TransformedTargetRegressor only with a linear "
+        "target transformer: StandardScaler, MinMaxScaler or none; got "
+        f"{transformer!r}. Scale the target inside the model instead, or "
+        "export the regressor and apply the inverse transform yourself."
+    )
+
+
+def _ttr_output_shape(ttr, n_rows):
+    """Return the shape of ``ttr.predict``: ``(N,)`` for 1-D ``y``, else ``(N, k)``."""
+    n_outputs = ttr.transformer_.n_features_in_
+    # TransformedTargetRegressor.predict returns 1-D when y was 1-D in fit,
+    # which it records in _training_dim.
+    one_d = n_outputs == 1 and getattr(ttr, "_training_dim", 1) == 1
+    return [n_rows] if one_d else [n_rows, n_outputs]
+
+
+def _ttr_shape_calculator(operator):
+    """Set the output type of a TransformedTargetRegressor: predict's shape."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    ttr = operator.raw_operator
+    check_is_fitted(ttr)
+    _target_inverse(ttr.transformer_)
+    input_type = operator.inputs[0].type
+    tensor_type = (
+        FloatTensorType if isinstance(input_type, FloatTensorType) else DoubleTensorType
+    )
+    n_rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = tensor_type(_ttr_output_shape(ttr, n_rows))
+
+
+def _ttr_convert(scope, operator, container):
+    """Convert the regressor with its own converter, then invert the target."""
+    from onnx import TensorProto
+    from skl2onnx.algebra.onnx_operator import OnnxSubEstimator
+    from skl2onnx.common.data_types import FloatTensorType
+
+    ttr = operator.raw_operator
+    X = operator.inputs[0]
+    dtype = np.float32 if isinstance(X.type, FloatTensorType) else np.float64
+    y = scope.get_unique_variable_name("regressor_output")
+    OnnxSubEstimator(
+        ttr.regressor_, X, op_version=container.target_opset, output_names=[y]
+    ).add_to(scope, container)
+    g = _Emitter(scope, container, dtype)
+    y = _target_inverse(ttr.transformer_)(g, y, ttr.transformer_)
+    target_shape = [-1, *_ttr_output_shape(ttr, None)[1:]]
+    shape = scope.get_unique_variable_name("shape")
+    container.add_initializer(
+        shape, TensorProto.INT64, [len(target_shape)], target_shape
+    )
+    g.op("Reshape", y, shape, output=operator.outputs[0].full_name)
+
+
 def _register():
     from skl2onnx import update_registered_converter
 
     update_registered_converter(
         BackpropRegressor, _ALIAS, _shape_calculator, _convert, overwrite=True
     )
+    update_registered_converter(
+        TransformedTargetRegressor,
+        _TTR_ALIAS,
+        _ttr_shape_calculator,
+        _ttr_convert,
+        overwrite=True,
+    )
 
 
-def to_onnx(model, X_sample, *, target_opset=None):
+def to_onnx(model, X_sample=None, *, initial_types=None, target_opset=None):
     """Convert a fitted BackpropRegressor, or a Pipeline ending in one, to ONNX.
 
     Built on skl2onnx's converter registry: every other step of a Pipeline
-    (e.g. StandardScaler) is converted by skl2onnx's own converters. Needs
-    the ``onnx`` extra (``pip install "skmlp[onnx]"``).
+    (e.g. StandardScaler, ColumnTransformer) is converted by skl2onnx's own
+    converters. A :class:`~sklearn.compose.TransformedTargetRegressor`, alone
+    or as a step, converts when its target transformer is StandardScaler,
+    MinMaxScaler or none (see :mod:`skmlp._onnx`); any other raises
+    ``NotImplementedError``. Needs the ``onnx`` extra (``pip install -e
+    ".[onnx]"`` from a checkout of skmlp).
 
     Parameters
     ----------
@@ -222,14 +338,31 @@ def to_onnx(model, X_sample, *, target_opset=None):
         A fitted estimator, or a fitted Pipeline whose steps skl2onnx can
         convert.
 
-    X_sample : array-like of shape (n_samples, n_features)
+    X_sample : array-like of shape (n_samples, n_features), default=None
         Input rows, used only for their dtype and number of features. The
         ONNX model takes a float32 tensor if ``X_sample`` is float32, and a
         float64 tensor otherwise (any other dtype is treated as float64, as
-        `predict` does). Its input is named ``'X'``.
+        `predict` does). Its input is named ``'X'``. Give either
+        ``X_sample`` or ``initial_types``.
+
+    initial_types : list of (str, skl2onnx type) tuples, default=None
+        The model's inputs, passed to skl2onnx's ``convert_sklearn``; for
+        example one input per DataFrame column, named as the column, for a
+        Pipeline that starts with a ColumnTransformer selecting columns by
+        name: ``[(name, DoubleTensorType([None, 1])) for name in
+        df.columns]``. Replaces ``X_sample``.
 
     target_opset : int, default=None
         The ONNX opset. ``None`` is the latest one skl2onnx was tested with.
+
+    Raises
+    ------
+    ImportError
+        If skl2onnx or onnx is not installed, naming the extra to install.
+
+    NotImplementedError
+        For a TransformedTargetRegressor whose target transformer is not
+        linear, or an activation with no conversion.
 
     Returns
     -------
@@ -267,9 +400,16 @@ def to_onnx(model, X_sample, *, target_opset=None):
     >>> bool(np.max(np.abs(y_onnx - y_pred)) <= 1e-12 * np.max(np.abs(y_pred)))
     True
     """
+    check_extra_support("to_onnx", "onnx", ["skl2onnx", "onnx"])
     import skl2onnx
 
+    if (X_sample is None) == (initial_types is None):
+        raise ValueError("Give either X_sample or initial_types, not both or none.")
     _register()
+    if initial_types is not None:
+        return skl2onnx.to_onnx(
+            model, initial_types=initial_types, target_opset=target_opset
+        )
     X_sample = np.asarray(X_sample)
     if X_sample.dtype not in (np.float32, np.float64):
         X_sample = X_sample.astype(np.float64)

@@ -1,11 +1,12 @@
 """LossCurveDisplay: rendered with the Agg backend, checked through its artists."""
 
+import sys
 import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_friedman1
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -43,19 +44,26 @@ def _y(line):
     return np.asarray(line.get_ydata(), dtype=float)
 
 
-def test_adam_with_validation_set(data):
+@pytest.fixture(scope="module")
+def monitored(data):
+    """Fifteen adam epochs with a validation set that only monitors."""
     X, y, X_val, y_val = data
-    est = _fit(
+    return _fit(
         BackpropRegressor((8,), max_iter=15, random_state=0),
         X,
         y,
         X_val=X_val,
         y_val=y_val,
     )
+
+
+def test_adam_with_validation_set(monitored):
+    est = monitored
     display = LossCurveDisplay.from_estimator(est)
 
-    assert display.ax_.get_xlabel() == "Iteration"
+    assert display.ax_.get_xlabel() == "Epoch"
     assert display.ax_.get_ylabel() == "Loss"
+    assert display.ax_.get_yscale() == "linear"
     assert display.figure_ is display.ax_.figure
     assert display.score_ax_ is None
 
@@ -72,11 +80,13 @@ def test_adam_with_validation_set(data):
         "BackpropRegressor: validation loss"
     )
 
-    # No early stopping: the best epoch is the lowest training loss.
-    best = int(np.argmin(est.loss_curve_)) + 1
+    # X_val only monitors: the marker is at the best validation score.
+    best = int(np.argmax(est.validation_scores_)) + 1
     assert display.best_epoch == best
     np.testing.assert_array_equal(_x(display.best_epoch_line_), [best, best])
-    assert display.best_epoch_line_.get_label() == f"Best epoch ({best})"
+    assert display.best_epoch_line_.get_label() == (
+        f"Best validation score (epoch {best})"
+    )
 
     assert display.lines_ == [
         display.loss_line_,
@@ -107,6 +117,9 @@ def test_early_stopping_marks_best_validation_epoch(data):
 
     display = LossCurveDisplay.from_estimator(est, validation="score")
     assert display.best_epoch == best
+    assert display.best_epoch_line_.get_label() == (
+        f"Best validation score (epoch {best})"
+    )
     np.testing.assert_array_equal(_x(display.best_epoch_line_), [best, best])
     # The score has its own y-axis, sharing the epochs.
     assert display.score_ax_ is not None
@@ -136,7 +149,67 @@ def test_lbfgs_records_one_loss_per_iteration(data):
     assert display.validation_line_ is None
     assert display.lines_ == [display.loss_line_, display.best_epoch_line_]
     assert display.loss_line_.get_label() == "L-BFGS: training loss"
-    assert display.best_epoch == int(np.argmin(est.loss_curve_)) + 1
+    best = int(np.argmin(est.loss_curve_)) + 1
+    assert display.best_epoch == best
+    # Each point is an L-BFGS iteration, and the display says so.
+    assert display.ax_.get_xlabel() == "Iteration"
+    assert display.best_epoch_line_.get_label() == (
+        f"Lowest training loss (iteration {best})"
+    )
+
+
+def test_monitor_only_validation_marks_best_validation_score(data):
+    X, y, X_val, y_val = data
+    # 30 training rows: the fit overfits, so the best validation score comes
+    # before the lowest training loss.
+    est = _fit(
+        BackpropRegressor((32,), learning_rate_init=0.01, max_iter=60, random_state=0),
+        X[:30],
+        y[:30],
+        X_val=X_val,
+        y_val=y_val,
+    )
+    assert not est.early_stopping
+    best = est.validation_scores_.index(est.best_validation_score_) + 1
+    assert best < int(np.argmin(est.loss_curve_)) + 1
+    for validation in ["loss", "score"]:
+        display = LossCurveDisplay.from_estimator(est, validation=validation)
+        assert display.best_epoch == best
+        assert display.best_epoch_line_.get_label() == (
+            f"Best validation score (epoch {best})"
+        )
+
+
+def test_no_validation_marks_lowest_training_loss(data):
+    X, y, _, _ = data
+    est = _fit(BackpropRegressor((8,), max_iter=10, random_state=0), X, y)
+    display = LossCurveDisplay.from_estimator(est)
+    best = int(np.argmin(est.loss_curve_)) + 1
+    assert display.best_epoch == best
+    assert display.best_epoch_line_.get_label() == (
+        f"Lowest training loss (epoch {best})"
+    )
+    assert display.ax_.get_xlabel() == "Epoch"
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_unfitted_estimator_raises_not_fitted_error(pipeline):
+    est = BackpropRegressor()
+    if pipeline:
+        est = make_pipeline(StandardScaler(), est)
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(est)
+
+
+def test_log_scale(monitored):
+    display = LossCurveDisplay.from_estimator(
+        monitored, yscale="log", validation="score"
+    )
+    assert display.ax_.get_yscale() == "log"
+    # Scores may be negative: their axis stays linear.
+    assert display.score_ax_.get_yscale() == "linear"
+    display.plot(yscale="linear")
+    assert display.ax_.get_yscale() == "linear"
 
 
 def test_pipeline_and_style_kwargs(data):
@@ -178,6 +251,8 @@ def test_plot_from_values_and_validation_choices():
         display.plot(validation="loss")
     with pytest.raises(ValueError, match="validation must be one of"):
         display.plot(validation="r2")
+    with pytest.raises(ValueError, match="x_unit must be one of"):
+        LossCurveDisplay(loss_curve=[1.0], x_unit="step").plot()
 
 
 def test_works_for_mlpregressor_and_requires_loss_curve(data):
@@ -210,3 +285,10 @@ def test_renders_with_agg(data, tmp_path):
     path = tmp_path / "loss.png"
     display.figure_.savefig(path)
     assert path.stat().st_size > 1000
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch):
+    # None in sys.modules makes "import matplotlib" raise ImportError.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"requires matplotlib.*'plot' extra"):
+        LossCurveDisplay(loss_curve=[1.0]).plot()

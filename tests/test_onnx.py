@@ -6,9 +6,10 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, QuantileTransformer, StandardScaler
 
 from skmlp import BackpropRegressor, to_onnx
 from skmlp._activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
@@ -34,10 +35,14 @@ def _fit(est, X, y):
 
 
 def _onnx_predict(model, X):
+    return _run(to_onnx(model, X), {"X": X})
+
+
+def _run(onnx_model, inputs):
     session = ort.InferenceSession(
-        to_onnx(model, X).SerializeToString(), providers=["CPUExecutionProvider"]
+        onnx_model.SerializeToString(), providers=["CPUExecutionProvider"]
     )
-    (y,) = session.run(None, {"X": X})
+    (y,) = session.run(None, inputs)
     return y
 
 
@@ -170,3 +175,101 @@ def test_importing_skmlp_does_not_import_the_extras():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_column_transformer_on_a_dataframe_with_initial_types():
+    pd = pytest.importorskip("pandas")
+    from skl2onnx.common.data_types import DoubleTensorType
+
+    X, y = _data(np.float64)
+    df = pd.DataFrame(X * [1, 10, 100, 1000], columns=["a", "b", "c", "d"])
+    pipe = _fit(
+        make_pipeline(
+            ColumnTransformer(
+                [("scale", StandardScaler(), ["a", "b", "c"])], remainder="drop"
+            ),
+            BackpropRegressor((8,), "tanh", max_iter=20, random_state=0),
+        ),
+        df,
+        y,
+    )
+    initial_types = [(name, DoubleTensorType([None, 1])) for name in df.columns]
+    onx = to_onnx(pipe, initial_types=initial_types)
+    inputs = {name: df[[name]].to_numpy() for name in df.columns}
+    _assert_matches(_run(onx, inputs), pipe.predict(df), np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+@pytest.mark.parametrize(
+    "transformer",
+    [StandardScaler(), StandardScaler(with_mean=False), MinMaxScaler((-1, 2)), None],
+)
+def test_transformed_target_regressor_in_a_pipeline(transformer, n_outputs, dtype):
+    X, y = _data(dtype, n_outputs)
+    ttr = TransformedTargetRegressor(
+        BackpropRegressor((8,), "tanh", max_iter=20, random_state=0),
+        transformer=transformer,
+    )
+    pipe = _fit(make_pipeline(StandardScaler(), ttr), X, y * 50 + 300)
+    y_onnx = _onnx_predict(pipe, X)
+    y_pred = pipe.predict(X)
+    _assert_matches(y_onnx, y_pred, dtype)
+    if dtype == np.float64:
+        # The inverse transform is numpy's operations in numpy's order.
+        raw = _onnx_predict(make_pipeline(pipe[0], ttr.regressor_), X)
+        expected = ttr.transformer_.inverse_transform(raw.reshape(len(X), -1))
+        np.testing.assert_array_equal(y_onnx, expected.reshape(y_onnx.shape))
+
+
+def test_transformed_target_regressor_alone():
+    X, y = _data(np.float64)
+    ttr = _fit(
+        TransformedTargetRegressor(
+            BackpropRegressor((8,), max_iter=20, random_state=0),
+            transformer=MinMaxScaler(),
+        ),
+        X,
+        y,
+    )
+    _assert_matches(_onnx_predict(ttr, X), ttr.predict(X), np.float64)
+
+
+@pytest.mark.parametrize(
+    "ttr",
+    [
+        TransformedTargetRegressor(
+            BackpropRegressor((4,), max_iter=5, random_state=0),
+            transformer=QuantileTransformer(n_quantiles=10),
+        ),
+        TransformedTargetRegressor(
+            BackpropRegressor((4,), max_iter=5, random_state=0),
+            func=np.log1p,
+            inverse_func=np.expm1,
+        ),
+    ],
+)
+def test_nonlinear_target_transformer_is_refused_clearly(ttr):
+    X, y = _data(np.float64)
+    pipe = _fit(make_pipeline(StandardScaler(), ttr), X, np.abs(y))
+    with pytest.raises(NotImplementedError, match="only with a linear target"):
+        to_onnx(pipe, X)
+
+
+def test_x_sample_or_initial_types():
+    X, y = _data(np.float64)
+    est = _fit(BackpropRegressor((4,), max_iter=5, random_state=0), X, y)
+    with pytest.raises(ValueError, match="either X_sample or initial_types"):
+        to_onnx(est)
+
+
+@pytest.mark.parametrize("missing", ["skl2onnx", "onnx"])
+def test_missing_extra_names_it(monkeypatch, missing):
+    X, y = _data(np.float64)
+    est = _fit(BackpropRegressor((4,), max_iter=5, random_state=0), X, y)
+    # None in sys.modules makes "import <missing>" raise ImportError.
+    monkeypatch.setitem(sys.modules, missing, None)
+    with pytest.raises(ImportError, match=r"'onnx' extra.*\.\[onnx\]") as info:
+        to_onnx(est, X)
+    assert f"requires {missing}" in str(info.value)
+    assert not isinstance(info.value, ModuleNotFoundError)
