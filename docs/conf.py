@@ -33,12 +33,23 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.extlinks",
     "sphinx.ext.mathjax",
+    # Ships MathJax 3 with the site (_static/mathjax) and points mathjax_path
+    # at it: the equations render with no network (tests/test_docs.py checks
+    # the built pages load no script or style sheet from the web).
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "sg_execution_times.rst"]
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    # Left by builds before write_computation_times was switched off (below).
+    "sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst",
+]
 root_doc = "index"
 default_role = "literal"
 
@@ -98,8 +109,6 @@ html_theme_options = {
     ],
 }
 html_sidebars = {"changelog": [], "benchmarks": [], "getting_started": []}
-# MathJax is loaded by the reader's browser, from its CDN by default. For
-# offline viewing pass a local copy: -D mathjax_path=... (see scripts/docs.sh).
 
 # -- Gallery --------------------------------------------------------------------
 sphinx_gallery_conf = {
@@ -128,4 +137,7 @@ sphinx_gallery_conf = {
     "min_reported_time": 1,
     "remove_config_comments": True,
     "matplotlib_animations": False,
+    # The page of execution times loads jQuery, DataTables and Bootstrap from
+    # CDNs, which an offline reader cannot reach; the times are in the build log.
+    "write_computation_times": False,
 }
