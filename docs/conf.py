@@ -120,6 +120,7 @@ sphinx_gallery_conf = {
             "plot_quickstart.py",
             "plot_grid_search.py",
             "plot_early_stopping.py",
+            "plot_callbacks.py",
             "plot_streaming.py",
             "plot_solvers.py",
             "plot_gradient_check.py",
