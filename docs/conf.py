@@ -3,6 +3,18 @@
 Build with ``bash scripts/docs.sh`` from the repository root. The build never
 touches the network: intersphinx is not enabled, and the gallery links only to
 skmlp's own pages.
+
+Why no intersphinx links to scikit-learn, numpy and scipy: intersphinx needs
+each project's ``objects.inv``, and none can be had offline in a version close
+to the one documented against. No installed or PyPI package ships them; the
+only packaged copies are Debian's documentation packages (bookworm:
+python-sklearn-doc 1.2.1 against scikit-learn 1.9, python-scipy-doc 1.10.1
+against scipy 1.17, and no numpy documentation package), years older, with
+missing and moved names. Fetching them at build time would break the offline
+build. Shipping current inventories in docs/_intersphinx/ (downloaded once
+where there is network) and enabling ``sphinx.ext.intersphinx`` with those
+local paths would give the links; until then, references to those projects
+render as text (see ``_plain_sklearn_references``).
 """
 
 import re
