@@ -441,7 +441,9 @@ def print_row(r):
         return
     print(
         f"{r['workload']:3s} {r['dtype']:8s} t={r['threads']:7s} "
-        f"ms/{r['per'][:4]}: ours {fmt(r['ours'])}"
+        # The same units as the tables of benchmarks/plot.py: ms/epoch, ms/eval.
+        f"{'ms/eval' if r['per'] == 'evaluation' else 'ms/' + r['per']:8s}: "
+        f"ours {fmt(r['ours'])}"
         f"  sklearn {fmt(r['sklearn'])}  ratio {r['ratio']:5.2f}x  "
         f"{r['ours_gflops']:6.1f} GFLOP/s = {100 * r['fraction_of_peak']:5.1f}% "
         f"of {r['peak_gflops']:.0f}; ours ran with {r['ours_blas_threads']} BLAS "
@@ -455,7 +457,7 @@ def main():
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quick", action="store_true", help="small data, < 2 min")
+    parser.add_argument("--quick", action="store_true", help="small data, about 3 min")
     parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,P,S")
     parser.add_argument(
         "--threads",

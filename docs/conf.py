@@ -3,6 +3,18 @@
 Build with ``bash scripts/docs.sh`` from the repository root. The build never
 touches the network: intersphinx is not enabled, and the gallery links only to
 skmlp's own pages.
+
+Why no intersphinx links to scikit-learn, numpy and scipy: intersphinx needs
+each project's ``objects.inv``, and none can be had offline in a version close
+to the one documented against. No installed or PyPI package ships them; the
+only packaged copies are Debian's documentation packages (bookworm:
+python-sklearn-doc 1.2.1 against scikit-learn 1.9, python-scipy-doc 1.10.1
+against scipy 1.17, and no numpy documentation package), years older, with
+missing and moved names. Fetching them at build time would break the offline
+build. Shipping current inventories in docs/_intersphinx/ (downloaded once
+where there is network) and enabling ``sphinx.ext.intersphinx`` with those
+local paths would give the links; until then, references to those projects
+render as text (see ``_plain_sklearn_references``).
 """
 
 import re
@@ -33,12 +45,23 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.extlinks",
     "sphinx.ext.mathjax",
+    # Ships MathJax 3 with the site (_static/mathjax) and points mathjax_path
+    # at it: the equations render with no network (tests/test_docs.py checks
+    # the built pages load no script or style sheet from the web).
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "sg_execution_times.rst"]
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    # Left by builds before write_computation_times was switched off (below).
+    "sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst",
+]
 root_doc = "index"
 default_role = "literal"
 
@@ -98,8 +121,6 @@ html_theme_options = {
     ],
 }
 html_sidebars = {"changelog": [], "benchmarks": [], "getting_started": []}
-# MathJax is loaded by the reader's browser, from its CDN by default. For
-# offline viewing pass a local copy: -D mathjax_path=... (see scripts/docs.sh).
 
 # -- Gallery --------------------------------------------------------------------
 sphinx_gallery_conf = {
@@ -111,6 +132,7 @@ sphinx_gallery_conf = {
             "plot_quickstart.py",
             "plot_grid_search.py",
             "plot_early_stopping.py",
+            "plot_callbacks.py",
             "plot_streaming.py",
             "plot_solvers.py",
             "plot_gradient_check.py",
@@ -128,4 +150,7 @@ sphinx_gallery_conf = {
     "min_reported_time": 1,
     "remove_config_comments": True,
     "matplotlib_animations": False,
+    # The page of execution times loads jQuery, DataTables and Bootstrap from
+    # CDNs, which an offline reader cannot reach; the times are in the build log.
+    "write_computation_times": False,
 }

@@ -14,7 +14,8 @@ Here the cluster is a :class:`distributed.LocalCluster` on this machine,
 listening on 127.0.0.1 only. Pointing a :class:`distributed.Client` at a
 remote scheduler instead is the only change for a real cluster.
 
-This example needs the ``dask`` extra: ``pip install "skmlp[dask]"``.
+This example needs the ``dask`` extra: ``pip install -e ".[dask]"`` in the
+repository root.
 """
 
 # %%

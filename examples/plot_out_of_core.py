@@ -17,7 +17,8 @@ dataset, ...) changes nothing else, however many blocks there are.
 The last section shows dask-ml's :class:`~dask_ml.wrappers.Incremental`
 wrapper doing one such pass for ``fit`` and ``map_blocks`` for ``predict``.
 
-This example needs the ``dask`` extra: ``pip install "skmlp[dask]"``.
+This example needs the ``dask`` extra: ``pip install -e ".[dask]"`` in the
+repository root.
 """
 
 # %%

@@ -16,8 +16,11 @@ curve (#18507), nor a choice of stopping metric (#24411).
 # %%
 # An over-parameterised network on a small noisy problem
 # ------------------------------------------------------
+import warnings
+
 import matplotlib.pyplot as plt
 from sklearn.datasets import make_friedman1
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from skmlp import BackpropRegressor
@@ -32,13 +35,17 @@ params = {
     "max_iter": 300,
     "random_state": 0,
 }
-# n_iter_no_change=300: no stopping on the training loss, to see the whole curve.
-plain = BackpropRegressor(n_iter_no_change=300, **params).fit(
-    X_train, y_train, X_val=X_val, y_val=y_val
-)
-dropped = BackpropRegressor(dropout=0.3, n_iter_no_change=300, **params).fit(
-    X_train, y_train, X_val=X_val, y_val=y_val
-)
+# n_iter_no_change=300: no stopping on the training loss, to see the whole
+# curve. Both fits run to max_iter on purpose, so the ConvergenceWarning that
+# says so is expected here, and silenced for these two fits only.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    plain = BackpropRegressor(n_iter_no_change=300, **params).fit(
+        X_train, y_train, X_val=X_val, y_val=y_val
+    )
+    dropped = BackpropRegressor(dropout=0.3, n_iter_no_change=300, **params).fit(
+        X_train, y_train, X_val=X_val, y_val=y_val
+    )
 
 # %%
 # Early stopping on the validation loss

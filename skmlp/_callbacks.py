@@ -37,6 +37,7 @@ class FitTasks:
         self._estimator = estimator
         self._context = None
         self._subtask = None
+        self._n_subtasks = 0
         if not hasattr(estimator, "_init_callback_context"):
             return
         self._context = estimator._init_callback_context(max_subtasks=max_subtasks)
@@ -54,6 +55,7 @@ class FitTasks:
         if self._context is None:
             return
         self._subtask = self._context.subcontext(task_name=task_name)
+        self._n_subtasks += 1
         self._subtask.call_on_fit_task_begin(
             estimator=self._estimator,
             reconstruction_attributes=lambda: {"_theta": weights()},
@@ -84,9 +86,19 @@ class FitTasks:
             self._subtask = None
 
     def finish(self):
-        """End the fit's task; the estimator itself is the fitted model."""
+        """End the fit's task; the estimator itself is the fitted model.
+
+        The fit task was announced with ``max_subtasks`` epochs or iterations,
+        the most it could run. When training ends sooner (early stopping,
+        ``tol``, a callback asking to stop), the task's ``max_subtasks``
+        becomes the number that ran before the task ends, so a callback that
+        reads it at the end (a progress display's total, a log) sees the
+        length the fit really had: ``n`` epochs of ``n``, not of ``max_iter``.
+        (scikit-learn 1.9's ProgressBar draws an ended task complete anyway.)
+        """
         if self._context is not None:
             self.abandon()
+            self._context.max_subtasks = self._n_subtasks
             self._context.call_on_fit_task_end(
                 estimator=self._estimator, reconstruction_attributes={}, **self._data
             )

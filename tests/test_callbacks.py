@@ -131,3 +131,45 @@ def test_callbacks_leave_fitted_state_and_pickling_alone(data):
     plain = BackpropRegressor((8,), max_iter=3, random_state=0).fit(X, y)
     np.testing.assert_array_equal(est.theta_, plain.theta_)
     pickle.loads(pickle.dumps(plain))
+
+
+class FitLength(Recorder):
+    """Records the fit task's announced length and its subtasks when it ends."""
+
+    def on_fit_task_end(self, estimator, context, *, X=None, fitted_estimator=None):
+        if context.task_name == "fit":
+            self.at_end = (context.max_subtasks, len(list(context)) - 1)
+        return super().on_fit_task_end(estimator, context, X=X)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"early_stopping": True, "tol": 1e-2, "n_iter_no_change": 2},  # validation
+        {"tol": 1e-1, "n_iter_no_change": 2},  # stopped by the training loss
+    ],
+    ids=["early_stopping", "tol"],
+)
+def test_fit_task_length_is_what_ran_when_training_ends_early(data, params, capsys):
+    pytest.importorskip("rich")
+    X, y = data
+    recorder = FitLength()
+    est = BackpropRegressor((8,), max_iter=200, random_state=0, **params)
+    est.set_callbacks(callback.ProgressBar(), recorder).fit(X, y)
+    assert est.n_iter_ < 200
+    # The fit announced 200 epochs; at its end it reports the epochs that ran.
+    assert recorder.at_end == (est.n_iter_, est.n_iter_)
+    # And the bar ends complete, not at n_iter_ / max_iter.
+    out = capsys.readouterr().out
+    assert "BackpropRegressor - fit" in out
+    assert out.rstrip().splitlines()[-1].split()[-2] == "100%"
+
+
+def test_fit_task_length_counts_lbfgs_iterations_begun(data):
+    X, y = data
+    recorder = FitLength()
+    est = BackpropRegressor((8,), solver="lbfgs", max_iter=200, tol=1e-2)
+    est.set_callbacks(recorder).fit(X, y)
+    assert est.n_iter_ < 200
+    # L-BFGS begins one iteration more than it runs (ended without data).
+    assert recorder.at_end == (est.n_iter_ + 1, est.n_iter_ + 1)

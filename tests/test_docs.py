@@ -6,6 +6,7 @@ They read files only, so they run without Sphinx: the full build is
 
 import ast
 import doctest
+import importlib.util
 import io
 import re
 import tokenize
@@ -173,3 +174,45 @@ def test_examples_are_gallery_scripts():
         assert re.fullmatch(r"=+", title_lines[0]), f"{path.name}: no reST title"
         assert len(title_lines[0]) >= len(title_lines[1]), f"{path.name}: short rule"
         assert "\n# %%" in source, f"{path.name}: no # %% cells"
+
+
+def _load_site_checker():
+    spec = importlib.util.spec_from_file_location(
+        "check_built_docs", ROOT / "scripts" / "check_built_docs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_built_site_checker_finds_web_assets_and_local_paths(tmp_path):
+    """scripts/docs.sh runs this checker on the built site; it must catch these."""
+    checker = _load_site_checker()
+    (tmp_path / "_static" / "mathjax").mkdir(parents=True)
+    clean = (
+        '<script defer src="_static/mathjax/tex-chtml.js"></script>'
+        '<a href="https://scikit-learn.org/stable/">a link is fine</a>'
+    )
+    (tmp_path / "index.html").write_text(clean)
+    assert checker.problems(tmp_path, root=Path("/build/skmlp")) == []
+
+    (tmp_path / "cdn.html").write_text(
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@4/tex-mml-chtml.js">'
+        '</script><link rel="stylesheet" href="//cdn.example.org/x.css">'
+    )
+    (tmp_path / "gallery.html").write_text(
+        "<pre>/build/skmlp/examples/plot_x.py:3: ConvergenceWarning</pre>"
+    )
+    found = checker.problems(tmp_path, root=Path("/build/skmlp"))
+    assert any("cdn.html: loads" in p and "jsdelivr" in p for p in found)
+    assert any("cdn.html: loads" in p and "cdn.example.org" in p for p in found)
+    assert any("cdn.html: MathJax is not the shipped copy" in p for p in found)
+    assert any("gallery.html: shows the path '/build/skmlp'" in p for p in found)
+
+
+def test_docs_build_is_offline_by_configuration():
+    """The settings that keep the built site offline are in place."""
+    conf = (DOCS / "conf.py").read_text()
+    assert '"sphinx-mathjax-offline"' in conf  # MathJax shipped in _static
+    assert '"write_computation_times": False' in conf  # no page of CDN tables
+    assert "check_built_docs.py" in (ROOT / "scripts" / "docs.sh").read_text()
