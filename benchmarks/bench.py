@@ -328,57 +328,70 @@ def bench_predict(dtype, threads, quick, sklearn_rows):
 
 def bench_streaming(dtype, quick):
     """Time one-batch ``partial_fit`` calls: ours, MLPRegressor's, our overhead."""
+    calls = 20 if quick else 100
+    return [
+        time_streaming(name, n_features, hidden, dtype, calls)
+        for name, (n_features, hidden) in S_SHAPES.items()
+    ]
+
+
+def gradient_and_step(est, X, y):
+    """Return a function running one gradient and one Adam step, as a call does.
+
+    The same network, batch and buffers that ``partial_fit`` uses; the time of
+    this function is the arithmetic of a call, the rest is overhead.
+    """
     from skmlp._optimizers import make_optimizer
 
-    calls = 20 if quick else 100
-    rows = []
-    for name, (n_features, hidden) in S_SHAPES.items():
-        X, y = make_data(S_ROWS * 4, n_features, dtype, seed=1)
-        params = {"hidden_layer_sizes": hidden, "random_state": 0}
-        ours, theirs = BackpropRegressor(**params), MLPRegressor(**params)
-        batches = [(X[i::4], y[i::4]) for i in range(4)]
-        for est in (ours, theirs):
-            est.partial_fit(*batches[0])
-        times = {"ours": [], "sklearn": [], "step": []}
-        # The arithmetic alone: one gradient and one Adam step on the same
-        # network and batch, with the buffers a fit would reuse.
-        net, theta = ours.network_, ours.theta_.copy()
-        optimizer = make_optimizer("adam", ours.get_params())
-        state = optimizer.init(theta)
-        grad = np.empty_like(theta)
-        workspace = net.workspace(S_ROWS, theta.dtype)
-        Xb, yb = batches[1][0], batches[1][1][:, None]
+    net, theta = est.network_, est.theta_.copy()
+    optimizer = make_optimizer("adam", est.get_params())
+    state = optimizer.init(theta)
+    grad = np.empty_like(theta)
+    workspace = net.workspace(X.shape[0], theta.dtype)
+    y = y.reshape(-1, 1)
 
-        def step():
-            nonlocal state
-            net.loss_and_grad(theta, Xb, yb, None, 1e-4, grad, workspace=workspace)
-            state = optimizer.step(theta, grad, state)
+    def step():
+        nonlocal state
+        net.loss_and_grad(theta, X, y, None, est.alpha, grad, workspace=workspace)
+        state = optimizer.step(theta, grad, state)
 
-        for i in range(calls):
-            Xb_i, yb_i = batches[i % 4]
-            for key, call in (
-                ("ours", lambda: ours.partial_fit(Xb_i, yb_i)),
-                ("sklearn", lambda: theirs.partial_fit(Xb_i, yb_i)),
-                ("step", step),
-            ):
-                start = time.perf_counter()
-                call()
-                times[key].append(time.perf_counter() - start)
-        ours_s, sklearn_s, step_s = (summary(times[k]) for k in times)
-        rows.append(
-            {
-                "workload": name,
-                "dtype": np.dtype(dtype).name,
-                "threads": "1",
-                "per": "call",
-                "ours": ours_s,
-                "sklearn": sklearn_s,
-                "step": step_s,
-                "ratio": sklearn_s["median"] / ours_s["median"],
-                "overhead": 1 - step_s["median"] / ours_s["median"],
-            }
-        )
-    return rows
+    return step
+
+
+def time_streaming(name, n_features, hidden, dtype, calls):
+    X, y = make_data(S_ROWS * 4, n_features, dtype, seed=1)
+    batches = [(X[i::4], y[i::4]) for i in range(4)]
+    params = {"hidden_layer_sizes": hidden, "random_state": 0}
+    ours, theirs = BackpropRegressor(**params), MLPRegressor(**params)
+    for est in (ours, theirs):
+        est.partial_fit(*batches[0])
+    step = gradient_and_step(ours, *batches[1])
+    times = {"ours": [], "sklearn": [], "step": []}
+    for i in range(calls):
+        batch = batches[i % 4]
+        for key, call in (
+            ("ours", ours.partial_fit),
+            ("sklearn", theirs.partial_fit),
+            ("step", None),
+        ):
+            start = time.perf_counter()
+            if call is None:
+                step()
+            else:
+                call(*batch)
+            times[key].append(time.perf_counter() - start)
+    ours_s, sklearn_s, step_s = (summary(times[k]) for k in ("ours", "sklearn", "step"))
+    return {
+        "workload": name,
+        "dtype": np.dtype(dtype).name,
+        "threads": "1",
+        "per": "call",
+        "ours": ours_s,
+        "sklearn": sklearn_s,
+        "step": step_s,
+        "ratio": sklearn_s["median"] / ours_s["median"],
+        "overhead": 1 - step_s["median"] / ours_s["median"],
+    }
 
 
 def machine_info():

@@ -22,6 +22,7 @@ import argparse
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,54 @@ def cpu_time(f, number, rounds=5):
             f()
         best = min(best, (time.thread_time() - start) / number)
     return best
+
+
+def products(acts, Ws, zs, dWs, dzs):
+    """Every matrix product of one batch: forward, weight gradient, delta."""
+    for l, W in enumerate(Ws):
+        _matmul(acts[l], W.T, out=zs[l])
+        _matmul(acts[l].T, dzs[l], out=dWs[l].T)
+        if l > 0:
+            _matmul(dzs[l], W, out=dzs[l - 1])
+
+
+def bias_add(zs, bs):
+    for z, b in zip(zs, bs, strict=True):
+        z += b
+
+
+def activation(zs, sigmas):
+    for z, sigma in zip(zs, sigmas, strict=True):
+        sigma.forward(z, out=z)
+
+
+def derivative(dzs, zs, sigmas):
+    for dz, z, sigma in zip(dzs, zs, sigmas, strict=True):
+        sigma.backward(dz, None, z)
+
+
+def bias_grad(dzs, dbs):
+    for dz, db in zip(dzs, dbs, strict=True):
+        np.add.reduce(dz, axis=0, out=db)
+
+
+def network_parts(net, ws, theta, grad, Xb, yb):
+    """Return the pieces of one ``loss_and_grad`` call, as functions to time."""
+    Ws, bs = ws.unpack(theta)
+    dWs, dbs = ws.unpack(grad)
+    zs, _, dzs = ws.rows(Xb.shape[0])
+    acts, _ = net._forward(Ws, bs, Xb, zs, [None] * net.n_layers)
+    sigmas = net._sigmas
+    return {
+        "  matrix products (1), (5)-(10)": partial(products, acts, Ws, zs, dWs, dzs),
+        "  bias add z += b (1)": partial(bias_add, zs, bs),
+        "  activation sigma (2)": partial(activation, zs, sigmas),
+        "  derivative sigma' (4), (7)": partial(derivative, dzs, zs, sigmas),
+        "  bias gradient sums (10)": partial(bias_grad, dzs, dbs),
+        "  loss and dL/dy_hat (3)": partial(
+            net.loss.value_and_grad, yb, zs[-1], None, out=dzs[-1]
+        ),
+    }
 
 
 def profile(name, dtype):
@@ -82,48 +131,9 @@ def profile(name, dtype):
     adam = Adam()
     state = adam.init(theta)
     rows["Adam.step"] = cpu_time(lambda: adam.step(theta, grad, state), number)
+    # (The state returned by each step is dropped: the timing is the same.)
 
-    Ws, bs = ws.unpack(theta)
-    dWs, dbs = ws.unpack(grad)
-    zs, _, dzs = ws.rows(batch)
-    acts, _ = net._forward(Ws, bs, Xb, zs, [None] * net.n_layers)
-
-    def products():
-        for l in range(net.n_layers):
-            _matmul(acts[l], Ws[l].T, out=zs[l])
-            _matmul(acts[l].T, dzs[l], out=dWs[l].T)
-            if l > 0:
-                _matmul(dzs[l], Ws[l], out=dzs[l - 1])
-
-    def bias_add():
-        for z, b in zip(zs, bs, strict=True):
-            z += b
-
-    sigmas = net._sigmas
-
-    def activation():
-        for z, sigma in zip(zs, sigmas, strict=True):
-            sigma.forward(z, out=z)
-
-    def derivative():
-        for dz, z, sigma in zip(dzs, zs, sigmas, strict=True):
-            sigma.backward(dz, None, z)
-
-    def bias_grad():
-        for dz, db in zip(dzs, dbs, strict=True):
-            np.add.reduce(dz, axis=0, out=db)
-
-    loss = net.loss
-    parts = {
-        "  matrix products (1), (5)-(10)": products,
-        "  bias add z += b (1)": bias_add,
-        "  activation sigma (2)": activation,
-        "  derivative sigma' (4), (7)": derivative,
-        "  bias gradient sums (10)": bias_grad,
-        "  loss and dL/dy_hat (3)": lambda: loss.value_and_grad(
-            yb, zs[-1], None, out=dzs[-1]
-        ),
-    }
+    parts = network_parts(net, ws, theta, grad, Xb, yb)
     inner = {key: cpu_time(f, number) for key, f in parts.items()}
     inner["  rest: L2 term, scaling, Python"] = rows["loss_and_grad"] - sum(
         inner.values()

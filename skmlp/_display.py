@@ -225,80 +225,23 @@ class LossCurveDisplay:
 
         if self.x_unit not in _X_UNITS:
             raise ValueError(f"x_unit must be one of {_X_UNITS}; got {self.x_unit!r}.")
-        if validation not in _VALIDATION_CHOICES:
-            raise ValueError(
-                f"validation must be one of {_VALIDATION_CHOICES}; got {validation!r}."
-            )
-        if validation == "auto":
-            if self.validation_loss_curve is not None:
-                validation = "loss"
-            elif self.validation_scores is not None:
-                validation = "score"
-            else:
-                validation = None
-        values = {"loss": self.validation_loss_curve, "score": self.validation_scores}
-        if validation is not None and values[validation] is None:
-            raise ValueError(
-                f"validation={validation!r}, but this display has no validation "
-                f"{validation}: fit with X_val or early_stopping=True."
-            )
-
+        validation = self._validation_choice(validation)
         name = self.estimator_name if name is None else name
-        loss_curve = np.asarray(self.loss_curve, dtype=float)
-        n_epochs = len(loss_curve)
-        epochs = np.arange(1, n_epochs + 1)
-
         if ax is None:
             _, ax = plt.subplots()
 
+        loss_curve = np.asarray(self.loss_curve, dtype=float)
+        epochs = np.arange(1, len(loss_curve) + 1)
         label = "Training loss" if name is None else f"{name}: training loss"
         loss_kwargs = _validate_style_kwargs(
             {"label": label, "color": "tab:blue"}, loss_kwargs or {}
         )
         (self.loss_line_,) = ax.plot(epochs, loss_curve, **loss_kwargs)
         self.lines_ = [self.loss_line_]
-
-        self.validation_line_ = None
-        self.score_ax_ = None
-        if validation is not None:
-            curve = np.asarray(values[validation], dtype=float)
-            if len(curve) > n_epochs:
-                raise ValueError(
-                    f"The validation {validation} has {len(curve)} values but the "
-                    f"loss curve only {n_epochs}."
-                )
-            what = "loss" if validation == "loss" else "score"
-            label = f"Validation {what}"
-            label = label if name is None else f"{name}: validation {what}"
-            validation_kwargs = _validate_style_kwargs(
-                {"label": label, "color": "tab:orange", "linestyle": "--"},
-                validation_kwargs or {},
-            )
-            target_ax = ax
-            if validation == "score":
-                target_ax = self.score_ax_ = ax.twinx()
-                target_ax.set_ylabel("Validation score")
-            (self.validation_line_,) = target_ax.plot(
-                epochs[n_epochs - len(curve) :], curve, **validation_kwargs
-            )
-            self.lines_.append(self.validation_line_)
-
-        self.best_epoch_line_ = None
-        if self.best_epoch is not None:
-            label = _BEST_LABELS[self.best_epoch_by].format(
-                unit=self.x_unit, epoch=self.best_epoch
-            )
-            best_epoch_kwargs = _validate_style_kwargs(
-                {
-                    "label": label,
-                    "color": "black",
-                    "linestyle": ":",
-                },
-                best_epoch_kwargs or {},
-            )
-            self.best_epoch_line_ = ax.axvline(self.best_epoch, **best_epoch_kwargs)
-            self.lines_.append(self.best_epoch_line_)
-
+        self.validation_line_ = self._plot_validation(
+            ax, epochs, validation, name, validation_kwargs
+        )
+        self.best_epoch_line_ = self._plot_best_epoch(ax, best_epoch_kwargs)
         ax.set(xlabel=self.x_unit.capitalize(), ylabel="Loss", yscale=yscale)
         # One legend for the lines of both axes, on the twin axes when there
         # are, since they are drawn over the first.
@@ -306,6 +249,71 @@ class LossCurveDisplay:
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+    def _validation_choice(self, validation):
+        """Resolve ``validation='auto'`` and check the curve exists."""
+        if validation not in _VALIDATION_CHOICES:
+            raise ValueError(
+                f"validation must be one of {_VALIDATION_CHOICES}; got {validation!r}."
+            )
+        curves = {"loss": self.validation_loss_curve, "score": self.validation_scores}
+        if validation == "auto":
+            available = [key for key, curve in curves.items() if curve is not None]
+            return available[0] if available else None
+        if validation is not None and curves[validation] is None:
+            raise ValueError(
+                f"validation={validation!r}, but this display has no validation "
+                f"{validation}: fit with X_val or early_stopping=True."
+            )
+        return validation
+
+    def _plot_validation(self, ax, epochs, validation, name, validation_kwargs):
+        """Draw the validation curve: a loss on ``ax``, a score on twin axes."""
+        self.score_ax_ = None
+        if validation is None:
+            return None
+        curve = np.asarray(
+            self.validation_loss_curve
+            if validation == "loss"
+            else self.validation_scores,
+            dtype=float,
+        )
+        n_epochs = len(epochs)
+        if len(curve) > n_epochs:
+            raise ValueError(
+                f"The validation {validation} has {len(curve)} values but the "
+                f"loss curve only {n_epochs}."
+            )
+        label = f"Validation {validation}"
+        label = label if name is None else f"{name}: validation {validation}"
+        validation_kwargs = _validate_style_kwargs(
+            {"label": label, "color": "tab:orange", "linestyle": "--"},
+            validation_kwargs or {},
+        )
+        target_ax = ax
+        if validation == "score":
+            target_ax = self.score_ax_ = ax.twinx()
+            target_ax.set_ylabel("Validation score")
+        (line,) = target_ax.plot(
+            epochs[n_epochs - len(curve) :], curve, **validation_kwargs
+        )
+        self.lines_.append(line)
+        return line
+
+    def _plot_best_epoch(self, ax, best_epoch_kwargs):
+        """Mark the best epoch with a vertical line, if there is one."""
+        if self.best_epoch is None:
+            return None
+        label = _BEST_LABELS[self.best_epoch_by].format(
+            unit=self.x_unit, epoch=self.best_epoch
+        )
+        best_epoch_kwargs = _validate_style_kwargs(
+            {"label": label, "color": "black", "linestyle": ":"},
+            best_epoch_kwargs or {},
+        )
+        line = ax.axvline(self.best_epoch, **best_epoch_kwargs)
+        self.lines_.append(line)
+        return line
 
     @classmethod
     def from_estimator(
