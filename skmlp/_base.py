@@ -14,6 +14,7 @@ losses, the activations and the optimizers.
 
 import functools
 import math
+import time
 import warnings
 from numbers import Integral, Real
 from types import MethodType
@@ -36,24 +37,25 @@ from sklearn.utils.validation import (
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
+from ._consistency import off_scale_columns
 from ._init import INIT_SCHEMES, initial_theta
 from ._network import Network
 from ._optimizers import (
     HYPERPARAMETERS,
     OPTIMIZERS,
     SCHEDULES,
-    Adaptive,
     make_optimizer,
 )
-from ._training import (
-    Diverged,
-    Minibatches,
-    Monitor,
-    Reporter,
-    diverging,
-    minimize_lbfgs,
-    train_epoch,
-    warn_interrupted,
+from ._stochastic import EPOCH_STATE, EpochRun
+from ._training import Minibatches, Reporter, minimize_lbfgs, warn_interrupted
+
+#: What to do about an ``X_val`` that does not match ``X``.
+_X_VAL_ADVICE = (
+    "Inside a Pipeline, X_val reaches this last step as it was passed: the "
+    "earlier steps do not transform it. Transform it as they transform X, "
+    "e.g. pass X_val=pipe[:-1].fit(X, y).transform(X_val) (the Pipeline fits "
+    "the same steps on the same X again), or use early_stopping=True to "
+    "validate on a split of the transformed training data."
 )
 
 #: ``stacklevel`` that points a warning raised in a solver method at the
@@ -71,24 +73,8 @@ FITTED_STATE = (
     "out_activation_",
     "_layer_units",
     "_activations",
-    "_theta",
-    "_optimizer_state",
-    "n_iter_",
-    "t_",
-    "loss_",
-    "best_loss_",
-    "loss_curve_",
-    "_no_improvement_count",
-    "validation_scores_",
-    "validation_loss_curve_",
-    "best_validation_score_",
+    *EPOCH_STATE,
 )
-
-#: What an epoch changes: the checkpoint that Ctrl-C goes back to.
-EPOCH_STATE = FITTED_STATE[FITTED_STATE.index("_theta") :]
-
-#: Rows of the last minibatch whose predictions are checked after training.
-_N_CHECKED_ROWS = 16
 
 
 class _Appended(NamedTuple):
@@ -236,6 +222,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "init": [StrOptions(set(INIT_SCHEMES))],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "scoring": [None, str, callable],
+        "restore_best_weights": ["boolean"],
     }
 
     #: Fitted attributes a task adds to :data:`FITTED_STATE`.
@@ -380,6 +367,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         check_consistent_length(X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        y = self._objective_target(y, sample_weight)
         if "_theta" in self.__dict__:
             net, theta = self._fitted_network(), self._theta.astype(np.float64)
         else:
@@ -542,7 +530,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             self._fitted_network().blas_threads(rows),
         ):
             if stochastic:
-                validation = self._validation_set(validation)
+                validation = self._validation_set(validation, X, y)
                 self._fit_stochastic(
                     X,
                     y,
@@ -596,7 +584,20 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             X = X.astype(self._theta.dtype, copy=False)
         y = self._validate_target(y, X.dtype, reset=first_pass)
         sample_weight = self._check_sample_weight(sample_weight, X)
+        y = self._transform_target(y, sample_weight, reset=first_pass)
         return X, y, sample_weight
+
+    def _transform_target(self, y, sample_weight, reset):
+        """Return the target the network trains on; the identity by default."""
+        return y
+
+    def _objective_target(self, y, sample_weight):
+        """Return the target of :meth:`get_objective`, changing nothing."""
+        return y
+
+    def _inverse_transform_target(self, y):
+        """Undo :meth:`_transform_target` on network outputs or targets."""
+        return y
 
     def _check_raw_target(self, y, input_name):
         """Check a target that ``validate_data`` has not seen, as it would."""
@@ -621,11 +622,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         return sample_weight
 
-    def _validation_set(self, validation):
+    def _validation_set(self, validation, X, y):
         """Return ``(X_val, y_val, sample_weight_val)``, or ``None`` if there is none.
 
-        A given ``X_val`` is validated like ``X``. Otherwise, with early
-        stopping, the internal split is made later, by :meth:`_split`.
+        A given ``X_val`` is validated like ``X`` and compared with the
+        training data ``X``, ``y``. Otherwise, with early stopping, the
+        internal split is made later, by :meth:`_split`.
         """
         X_val, y_val, sample_weight_val = validation
         if X_val is None:
@@ -637,13 +639,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             return None
         if y_val is None:
             raise ValueError("X_val needs its targets: pass y_val too.")
-        X_val = validate_data(
-            self,
-            X_val,
-            accept_sparse=["csr", "csc"],
-            dtype=self._theta.dtype,
-            reset=False,
-        )
+        X_val = self._validate_X_val(X_val)
         y_val = self._check_raw_target(y_val, "y_val")
         y_val = self._validate_target(y_val, X_val.dtype, reset=False)
         check_consistent_length(X_val, y_val)
@@ -654,7 +650,40 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         sample_weight_val = self._check_sample_weight(
             sample_weight_val, X_val, name="sample_weight_val"
         )
+        y_val = self._transform_target(y_val, sample_weight_val, reset=False)
+        self._warn_if_off_scale(X, X_val, "X_val", _X_VAL_ADVICE)
+        if self._y_numeric:
+            self._warn_if_off_scale(y, y_val, "y_val", self._y_val_advice)
         return X_val, y_val, sample_weight_val
+
+    def _validate_X_val(self, X_val):
+        """Validate ``X_val`` like ``X``, saying what went wrong in a Pipeline."""
+        try:
+            return validate_data(
+                self,
+                X_val,
+                accept_sparse=["csr", "csc"],
+                dtype=self._theta.dtype,
+                reset=False,
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"X_val does not match the data this estimator trains on: {error}"
+                f"\n{_X_VAL_ADVICE}"
+            ) from error
+
+    @staticmethod
+    def _warn_if_off_scale(reference, other, name, advice):
+        columns = off_scale_columns(reference, other)
+        if len(columns):
+            warnings.warn(
+                f"{name} is on another scale than the training data in "
+                f"column(s) {columns[:10].tolist()}: its median or spread is far "
+                f"from theirs, so the validation scores are not meaningful. "
+                f"{advice}",
+                UserWarning,
+                stacklevel=_USER + 1,
+            )
 
     def _check_architecture(self, hidden, y):
         expected = (self.n_features_in_, *hidden, y.shape[1])
@@ -688,6 +717,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self._theta = self._initial_theta(net, random_state, X.dtype)
         self._optimizer_state = None
         self.loss_curve_ = []
+        self.history_ = []
         # A previous fit's stopping state; the solver starts it anew.
         for name in (
             "_no_improvement_count",
@@ -737,14 +767,26 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         fun = self._lbfgs_objective(self._fitted_network(), X, y, sample_weight)
         reporter = Reporter(self.verbose)
         last = {"x": self._theta.astype(np.float64), "nit": 0}
+        clock = [time.perf_counter()]
 
         def weights():
             return last["x"].astype(dtype)
 
         def record(x, loss):
             last["x"], last["nit"] = x.copy(), last["nit"] + 1
+            best = loss < min(self.loss_curve_, default=np.inf)
             self.loss_curve_.append(loss)
             reporter.iteration(last["nit"], loss)
+            now = time.perf_counter()
+            entry = {
+                "epoch": len(self.loss_curve_),
+                "loss": loss,
+                "duration": now - clock[0],
+                "best": best,
+            }
+            clock[0] = now
+            self.history_.append(entry)
+            reporter.row(entry)
             if tasks.end(weights):
                 return True
             tasks.begin("iteration", weights)
@@ -819,7 +861,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 X, y, sample_weight, random_state
             )
         self._sync_stopping_state(validation is not None)
-        run = _EpochRun(
+        run = EpochRun(
             estimator=self,
             net=net,
             optimizer=optimizer,
@@ -832,6 +874,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             ),
             dropout=self._dropout_rates(net.n_layers - 1),
             random_state=random_state,
+            keep_best=self.early_stopping
+            or (
+                self.restore_best_weights and validation is not None and not incremental
+            ),
         )
         self.n_iter_ = 0
         # Ctrl-C goes back to the last completed epoch. partial_fit runs one
@@ -853,7 +899,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             run.restore(checkpoint)
         else:
             run.check_last_step()
-        if self.early_stopping:
+        if run.best_theta is not None:
             # Restore the best weights: a copy, never a view of theta, so
             # this is right even when a warm-start refit never beats the
             # previous best (MLPRegressor keeps its final weights).
@@ -978,155 +1024,3 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-
-class _EpochRun:
-    """One minibatch ``fit`` or ``partial_fit`` call: its epochs' bookkeeping.
-
-    It composes the pieces of :mod:`skmlp._training` and writes what each
-    epoch leaves into the estimator's fitted attributes, in MLPRegressor's
-    order, so that a checkpoint taken between epochs is consistent.
-    """
-
-    def __init__(
-        self, estimator, net, optimizer, validation, batches, dropout, random_state
-    ):
-        est = self.estimator = estimator
-        self.net = net
-        self.optimizer = optimizer
-        self.validation = validation
-        self.batches = batches
-        self.dropout = dropout
-        self.random_state = random_state
-        self.scorer = est._scorer(validation)
-        self.reporter = Reporter(est.verbose)
-        theta = est._theta
-        # Made once, reused by every batch of every epoch and call.
-        self.grad = est._buffer(
-            "grad", (theta.shape, theta.dtype), lambda: np.empty_like(theta)
-        )
-        rows = batches.batch_size
-        self.workspace = est._buffer(
-            "workspace",
-            (net.layer_units, net.activations, theta.dtype, rows),
-            lambda: net.workspace(rows, theta.dtype),
-        )
-        # Early stopping follows the validation score; otherwise the
-        # training loss stops training, and a validation set only monitors.
-        self.training = Monitor(
-            est.tol,
-            est.n_iter_no_change,
-            best=-est.best_loss_ if est.best_loss_ is not None else -np.inf,
-            count=est._no_improvement_count,
-        )
-        self.scores = None
-        if validation is not None:
-            self.scores = Monitor(
-                est.tol,
-                est.n_iter_no_change,
-                best=est.best_validation_score_,
-                count=est._no_improvement_count,
-            )
-        self.stopping = self.scores if est.early_stopping else self.training
-        self.best_theta = theta.copy() if est.early_stopping else None
-
-    def epoch(self, state):
-        """Train one epoch and record it; return the state and whether to stop."""
-        est = self.estimator
-        try:
-            loss, state = train_epoch(
-                self.net,
-                est._theta,
-                self.optimizer,
-                state,
-                self.batches.epoch(),
-                alpha=est.alpha,
-                grad=self.grad,
-                workspace=self.workspace,
-                dropout=self.dropout,
-                random_state=self.random_state,
-            )
-        except Diverged as error:
-            raise est._divergence(error.loss) from None
-        est.n_iter_ += 1
-        est.loss_ = loss
-        est.t_ += self.batches.n_samples
-        est.loss_curve_.append(loss)
-        if diverging(est.loss_curve_):
-            raise est._divergence(loss)
-        self.reporter.iteration(est.n_iter_, loss)
-        if self.validation is not None:
-            self._score_validation()
-        if not est.early_stopping:
-            self.training.update(-loss)
-            est.best_loss_ = -self.training.best
-        est._no_improvement_count = self.stopping.count
-        state = self.optimizer.end_epoch(state, est.t_)
-        state, stop = self._on_plateau(state)
-        est._optimizer_state = self.optimizer.state_to_dict(state)
-        return state, stop
-
-    def _score_validation(self):
-        """Score the validation set; with early stopping, keep the best weights."""
-        est = self.estimator
-        X_val, y_val, sample_weight_val = self.validation
-        y_pred = self.net.predict(est._theta, X_val)
-        if np.isfinite(y_pred).all():
-            val_loss = self.net.loss.value(y_val, y_pred, sample_weight_val)
-            score = est._validation_score(
-                self.scorer, X_val, y_val, y_pred, sample_weight_val, val_loss
-            )
-        else:
-            val_loss = score = np.nan
-        est.validation_scores_.append(float(score))
-        est.validation_loss_curve_.append(float(val_loss))
-        self.reporter.validation(score)
-        if self.scores.update(score) and est.early_stopping:
-            np.copyto(self.best_theta, est._theta)
-        est.best_validation_score_ = self.scores.best
-
-    def _on_plateau(self, state):
-        """On a plateau of ``n_iter_no_change`` epochs, reduce the rate or stop."""
-        if not self.stopping.exhausted:
-            return state, False
-        est = self.estimator
-        what = "Validation score" if est.early_stopping else "Training loss"
-        message = (
-            f"{what} did not improve more than tol={est.tol:f} for "
-            f"{est.n_iter_no_change} consecutive epochs."
-        )
-        state, reduced = self.optimizer.on_plateau(state)
-        if reduced:
-            self.reporter.plateau(message, state.learning_rate)
-            self.stopping.count = est._no_improvement_count = 0
-            return state, False
-        if isinstance(self.optimizer.schedule, Adaptive):
-            message += " Learning rate too small."
-        self.reporter.plateau(message)
-        return state, True
-
-    def checkpoint(self, snapshot=None):
-        """Save what a completed epoch leaves, to go back to on Ctrl-C."""
-        if snapshot is None:
-            snapshot = self.estimator._snapshot(EPOCH_STATE)
-        best = None if self.best_theta is None else self.best_theta.copy()
-        return snapshot, best
-
-    def restore(self, checkpoint):
-        """Go back to a checkpoint: the weights and all epoch bookkeeping."""
-        snapshot, best = checkpoint
-        self.estimator._restore(snapshot, EPOCH_STATE)
-        if best is not None:
-            self.best_theta[...] = best
-
-    def check_last_step(self):
-        """Check the weights after the last step on a few rows of the last batch.
-
-        Each batch's loss was finite before its step; the last step is checked
-        here, on a few rows rather than the whole batch, which would cost as
-        much as a third of a ``partial_fit`` call.
-        """
-        est = self.estimator
-        X = self.batches.epoch_arrays[0][-_N_CHECKED_ROWS:]
-        if not np.isfinite(self.net.predict(est._theta, X)).all():
-            raise est._divergence(np.inf)

@@ -99,8 +99,12 @@ tol : float, default=1e-4
     is considered to be reached and training stops. For 'lbfgs' it is the
     projected-gradient tolerance ``gtol``.""",
     "verbose": """\
-verbose : bool, default=False
-    Whether to print progress messages to stdout.""",
+verbose : bool or int, default=False
+    Whether to print progress messages to stdout. ``True`` prints
+    MLPRegressor's lines; ``2`` prints a table instead, one row per epoch
+    with the training and validation loss, the validation score, the
+    learning rate, the duration and ``*`` on the best epoch (the records of
+    ``history_``).""",
     "warm_start": """\
 warm_start : bool, default=False
     When set to True, reuse the solution of the previous call to fit as
@@ -169,6 +173,14 @@ max_grad_norm : float, default=None
     If set, the gradient of each minibatch (all weights and biases, L2
     term included) is rescaled so that its global L2 norm is at most
     this value. Not available with solver='lbfgs'.""",
+    "restore_best_weights": """\
+restore_best_weights : bool, default=False
+    With a validation set that only monitors (``X_val`` given to `fit` and
+    ``early_stopping=False``), restore at the end of `fit` the weights of
+    the epoch with the best validation score, as early stopping does. Then
+    training runs ``max_iter`` epochs or until the training loss stalls,
+    and the kept weights are those that did best on ``X_val``. Not used by
+    `partial_fit`, whose single epoch has nothing to choose from.""",
 }
 
 #: numpydoc entries of the shared fitted attributes, by name.
@@ -234,6 +246,17 @@ n_outputs_ : int
     "out_activation_": """\
 out_activation_ : str
     Name of the output activation function.""",
+    "history_": """\
+history_ : list of dict
+    One record per epoch (or, for 'lbfgs', per iteration), over every call
+    of `fit` and `partial_fit` since the estimator was (re)initialised, as
+    ``loss_curve_``: ``'epoch'`` (its number in ``loss_curve_``),
+    ``'loss'``, ``'validation_loss'`` and ``'validation_score'`` (with a
+    validation set), ``'learning_rate'`` (the schedule's rate during the
+    epoch; 'sgd' and 'adam'), ``'duration'`` (seconds) and ``'best'``
+    (whether the epoch set a new best: the validation score when there is
+    a validation set, else the training loss). ``verbose=2`` prints it as a
+    table while training.""",
 }
 
 _PLACEHOLDER = re.compile(r"^( *)\{\{(\w+)\}\}$", re.MULTILINE)

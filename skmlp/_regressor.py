@@ -10,6 +10,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -117,6 +118,20 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         better. Any other value is a scikit-learn scorer name or a callable
         ``scorer(estimator, X, y)``.
 
+    {{restore_best_weights}}
+
+    standardize_y : bool, default=False
+        Whether to standardise the target inside the estimator: each output
+        is centred and scaled to unit variance (weighted by
+        ``sample_weight``) by a :class:`~sklearn.preprocessing.StandardScaler`
+        fitted in the first `fit` or `partial_fit`, the network is trained on
+        that scale, and `predict` undoes it. ``y_val`` is scaled the same way,
+        which a :class:`~sklearn.compose.TransformedTargetRegressor` cannot
+        do (it transforms ``y`` but not ``y_val``). ``loss_``, ``loss_curve_``
+        and ``validation_loss_curve_`` are then on the standardised scale.
+        Needs an identity output activation (the loss 'squared_error' or
+        'huber').
+
     Attributes
     ----------
     {{loss_}}
@@ -152,6 +167,11 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     {{n_outputs_}}
 
     {{out_activation_}}
+
+    {{history_}}
+
+    target_scaler_ : StandardScaler or None
+        The scaler of ``y`` when ``standardize_y=True``, else `None`.
 
     See Also
     --------
@@ -217,10 +237,17 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         "loss": [StrOptions(set(LOSSES))],
         "out_activation": [None, StrOptions(set(OUTPUT_ACTIVATIONS))],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "standardize_y": ["boolean"],
     }
 
     _y_numeric = True
-    _target_scaling_hint = "; TransformedTargetRegressor for y"
+    _target_scaling_hint = "; standardize_y=True for y"
+    _extra_fitted_state = ("target_scaler_",)
+    _y_val_advice = (
+        "A TransformedTargetRegressor transforms y but not the y_val routed "
+        "to its regressor: use standardize_y=True on this estimator instead, "
+        "or pass y_val transformed as y is."
+    )
 
     def __init__(
         self,
@@ -255,6 +282,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         init="glorot_uniform",
         max_grad_norm=None,
         scoring=None,
+        restore_best_weights=False,
+        standardize_y=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -286,6 +315,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         self.init = init
         self.max_grad_norm = max_grad_norm
         self.scoring = scoring
+        self.restore_best_weights = restore_best_weights
+        self.standardize_y = standardize_y
 
     # -- the task hooks ----------------------------------------------------------
 
@@ -322,7 +353,52 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         return r2(y, y_pred, sample_weight)
 
     def _scorer_targets(self, y):
+        y = self._inverse_transform_target(y)
         return y.ravel() if y.shape[1] == 1 else y
+
+    def _target_scaler(self, y, sample_weight):
+        """Fit the scaler of ``standardize_y`` on ``y`` (not stored)."""
+        if self._out_activation() != "identity":
+            raise ValueError(
+                "standardize_y=True centres y, so it needs an identity output "
+                f"activation; loss={self.loss!r} with out_activation="
+                f"{self.out_activation!r} uses {self._out_activation()!r}. Use "
+                "loss='squared_error' or 'huber' without out_activation, or "
+                "standardize_y=False."
+            )
+        return StandardScaler().fit(y, sample_weight=sample_weight)
+
+    def _transform_target(self, y, sample_weight, reset):
+        """Standardise ``y`` with ``target_scaler_`` if ``standardize_y``."""
+        if reset:
+            self.target_scaler_ = (
+                self._target_scaler(y, sample_weight) if self.standardize_y else None
+            )
+        elif self.standardize_y != (self.target_scaler_ is not None):
+            raise ValueError(
+                f"standardize_y is {self.standardize_y} but the model was fitted "
+                f"with {not self.standardize_y}. Continuing (warm_start=True or "
+                "partial_fit) needs the same setting: set it back, or fit anew "
+                "with warm_start=False."
+            )
+        if self.target_scaler_ is None:
+            return y
+        return self.target_scaler_.transform(y).astype(y.dtype, copy=False)
+
+    def _objective_target(self, y, sample_weight):
+        """Standardise ``y`` as training would, without storing a scaler."""
+        if "target_scaler_" in self.__dict__:
+            return self._transform_target(y, sample_weight, reset=False)
+        if not self.standardize_y:
+            return y
+        return self._target_scaler(y, sample_weight).transform(y)
+
+    def _inverse_transform_target(self, y):
+        """Undo ``standardize_y`` on predictions or targets."""
+        scaler = self.__dict__.get("target_scaler_")
+        if scaler is None:
+            return y
+        return scaler.inverse_transform(y).astype(y.dtype, copy=False)
 
     # -- fitting and prediction ------------------------------------------------
 
@@ -421,5 +497,5 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
         """
-        y_pred = self._forward(X)
+        y_pred = self._inverse_transform_target(self._forward(X))
         return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred

@@ -335,7 +335,12 @@ def minimize_lbfgs(fun, x0, *, max_iter, max_fun, tol, callback):
 
 
 class Reporter:
-    """What ``verbose`` prints: MLPRegressor's lines, word for word.
+    """What ``verbose`` prints.
+
+    ``verbose=True`` (or 1) prints MLPRegressor's lines, word for word.
+    ``verbose=2`` prints a table instead, one row per epoch (or L-BFGS
+    iteration) from the records of ``history_``, with ``*`` on the best.
+    Messages about plateaus are printed at any level.
 
     Parameters
     ----------
@@ -343,11 +348,24 @@ class Reporter:
         Nothing is printed when false.
     """
 
+    #: The table's columns: (history key, header, width, format).
+    COLUMNS = (
+        ("epoch", "epoch", 6, "d"),
+        ("loss", "train loss", 12, ".6g"),
+        ("validation_loss", "valid loss", 12, ".6g"),
+        ("validation_score", "valid score", 12, ".6g"),
+        ("learning_rate", "lr", 10, ".3g"),
+        ("duration", "dur [s]", 8, ".3f"),
+    )
+
     def __init__(self, verbose):
         self.verbose = verbose
+        # True == 1 in Python: only an int of 2 or more asks for the table.
+        self.table = verbose is not True and verbose >= 2
+        self._header_printed = False
 
     def _print(self, message):
-        if self.verbose:
+        if self.verbose and not self.table:
             print(message)
 
     def iteration(self, n_iter, loss):
@@ -360,10 +378,25 @@ class Reporter:
 
     def plateau(self, message, learning_rate=None):
         """Report a plateau: the rate drops to ``learning_rate``, or training stops."""
+        if not self.verbose:
+            return
         if learning_rate is None:
-            self._print(f"{message} Stopping.")
+            print(f"{message} Stopping.")
         else:
-            self._print(f"{message} Setting learning rate to {learning_rate:f}")
+            print(f"{message} Setting learning rate to {learning_rate:f}")
+
+    def row(self, record):
+        """Print one record of ``history_`` as a row of the table."""
+        if not self.table:
+            return
+        if not self._header_printed:
+            print(" ".join(f"{title:>{width}}" for _, title, width, _ in self.COLUMNS))
+            self._header_printed = True
+        cells = []
+        for key, _, width, spec in self.COLUMNS:
+            value = record.get(key)
+            cells.append(f"{'-' if value is None else format(value, spec):>{width}}")
+        print(" ".join(cells) + (" *" if record["best"] else ""))
 
 
 def warn_interrupted(stacklevel):

@@ -893,6 +893,8 @@ def test_defaults_are_mlpregressors():
         "init": "glorot_uniform",
         "max_grad_norm": None,
         "scoring": None,
+        "restore_best_weights": False,
+        "standardize_y": False,
     }
 
 

@@ -1,0 +1,210 @@
+"""One minibatch ``fit`` or ``partial_fit`` call, recorded epoch by epoch.
+
+:class:`EpochRun` composes the pieces of :mod:`skmlp._training` (minibatches,
+``train_epoch``, the stopping monitors, the reporter) and writes what each
+epoch leaves into the estimator's fitted attributes, in MLPRegressor's order,
+so that a checkpoint taken between epochs is consistent. The estimator
+(:mod:`skmlp._base`) decides when to checkpoint, restore and stop.
+"""
+
+import time
+
+import numpy as np
+
+from ._optimizers import Adaptive
+from ._training import Diverged, Monitor, Reporter, diverging, train_epoch
+
+#: What an epoch changes: the checkpoint that Ctrl-C goes back to. The
+#: estimator's fitted state from ``_theta`` on (see ``FITTED_STATE``).
+EPOCH_STATE = (
+    "_theta",
+    "_optimizer_state",
+    "n_iter_",
+    "t_",
+    "loss_",
+    "best_loss_",
+    "loss_curve_",
+    "_no_improvement_count",
+    "validation_scores_",
+    "validation_loss_curve_",
+    "best_validation_score_",
+    "history_",
+)
+
+#: Rows of the last minibatch whose predictions are checked after training.
+_N_CHECKED_ROWS = 16
+
+
+class EpochRun:
+    """One minibatch ``fit`` or ``partial_fit`` call: its epochs' bookkeeping.
+
+    It composes the pieces of :mod:`skmlp._training` and writes what each
+    epoch leaves into the estimator's fitted attributes, in MLPRegressor's
+    order, so that a checkpoint taken between epochs is consistent.
+    """
+
+    def __init__(
+        self,
+        estimator,
+        net,
+        optimizer,
+        validation,
+        batches,
+        dropout,
+        random_state,
+        keep_best,
+    ):
+        est = self.estimator = estimator
+        self.net = net
+        self.optimizer = optimizer
+        self.validation = validation
+        self.batches = batches
+        self.dropout = dropout
+        self.random_state = random_state
+        self.scorer = est._scorer(validation)
+        self.reporter = Reporter(est.verbose)
+        theta = est._theta
+        # Made once, reused by every batch of every epoch and call.
+        self.grad = est._buffer(
+            "grad", (theta.shape, theta.dtype), lambda: np.empty_like(theta)
+        )
+        rows = batches.batch_size
+        self.workspace = est._buffer(
+            "workspace",
+            (net.layer_units, net.activations, theta.dtype, rows),
+            lambda: net.workspace(rows, theta.dtype),
+        )
+        # Early stopping follows the validation score; otherwise the
+        # training loss stops training, and a validation set only monitors.
+        self.training = Monitor(
+            est.tol,
+            est.n_iter_no_change,
+            best=-est.best_loss_ if est.best_loss_ is not None else -np.inf,
+            count=est._no_improvement_count,
+        )
+        self.scores = None
+        if validation is not None:
+            self.scores = Monitor(
+                est.tol,
+                est.n_iter_no_change,
+                best=est.best_validation_score_,
+                count=est._no_improvement_count,
+            )
+        self.stopping = self.scores if est.early_stopping else self.training
+        # The weights of the best validation score, restored at the end.
+        self.best_theta = theta.copy() if keep_best else None
+
+    def epoch(self, state):
+        """Train one epoch and record it; return the state and whether to stop."""
+        est = self.estimator
+        start = time.perf_counter()
+        try:
+            loss, state = train_epoch(
+                self.net,
+                est._theta,
+                self.optimizer,
+                state,
+                self.batches.epoch(),
+                alpha=est.alpha,
+                grad=self.grad,
+                workspace=self.workspace,
+                dropout=self.dropout,
+                random_state=self.random_state,
+            )
+        except Diverged as error:
+            raise est._divergence(error.loss) from None
+        est.n_iter_ += 1
+        est.loss_ = loss
+        est.t_ += self.batches.n_samples
+        est.loss_curve_.append(loss)
+        if diverging(est.loss_curve_):
+            raise est._divergence(loss)
+        self.reporter.iteration(est.n_iter_, loss)
+        record = {"epoch": len(est.loss_curve_), "loss": loss}
+        best = self._score_validation(record) if self.validation is not None else None
+        if not est.early_stopping:
+            improved = self.training.update(-loss)
+            est.best_loss_ = -self.training.best
+            best = improved if best is None else best
+        est._no_improvement_count = self.stopping.count
+        record["learning_rate"] = state.learning_rate
+        state = self.optimizer.end_epoch(state, est.t_)
+        state, stop = self._on_plateau(state)
+        est._optimizer_state = self.optimizer.state_to_dict(state)
+        record["duration"] = time.perf_counter() - start
+        record["best"] = best
+        est.history_.append(record)
+        self.reporter.row(record)
+        return state, stop
+
+    def _score_validation(self, record):
+        """Score the validation set and keep the best weights if asked.
+
+        Returns whether the score is the best so far.
+        """
+        est = self.estimator
+        X_val, y_val, sample_weight_val = self.validation
+        y_pred = self.net.predict(est._theta, X_val)
+        if np.isfinite(y_pred).all():
+            val_loss = self.net.loss.value(y_val, y_pred, sample_weight_val)
+            score = est._validation_score(
+                self.scorer, X_val, y_val, y_pred, sample_weight_val, val_loss
+            )
+        else:
+            val_loss = score = np.nan
+        est.validation_scores_.append(float(score))
+        est.validation_loss_curve_.append(float(val_loss))
+        record["validation_loss"] = float(val_loss)
+        record["validation_score"] = float(score)
+        self.reporter.validation(score)
+        improved = self.scores.update(score)
+        if improved and self.best_theta is not None:
+            np.copyto(self.best_theta, est._theta)
+        est.best_validation_score_ = self.scores.best
+        return improved
+
+    def _on_plateau(self, state):
+        """On a plateau of ``n_iter_no_change`` epochs, reduce the rate or stop."""
+        if not self.stopping.exhausted:
+            return state, False
+        est = self.estimator
+        what = "Validation score" if est.early_stopping else "Training loss"
+        message = (
+            f"{what} did not improve more than tol={est.tol:f} for "
+            f"{est.n_iter_no_change} consecutive epochs."
+        )
+        state, reduced = self.optimizer.on_plateau(state)
+        if reduced:
+            self.reporter.plateau(message, state.learning_rate)
+            self.stopping.count = est._no_improvement_count = 0
+            return state, False
+        if isinstance(self.optimizer.schedule, Adaptive):
+            message += " Learning rate too small."
+        self.reporter.plateau(message)
+        return state, True
+
+    def checkpoint(self, snapshot=None):
+        """Save what a completed epoch leaves, to go back to on Ctrl-C."""
+        if snapshot is None:
+            snapshot = self.estimator._snapshot(EPOCH_STATE)
+        best = None if self.best_theta is None else self.best_theta.copy()
+        return snapshot, best
+
+    def restore(self, checkpoint):
+        """Go back to a checkpoint: the weights and all epoch bookkeeping."""
+        snapshot, best = checkpoint
+        self.estimator._restore(snapshot, EPOCH_STATE)
+        if best is not None:
+            self.best_theta[...] = best
+
+    def check_last_step(self):
+        """Check the weights after the last step on a few rows of the last batch.
+
+        Each batch's loss was finite before its step; the last step is checked
+        here, on a few rows rather than the whole batch, which would cost as
+        much as a third of a ``partial_fit`` call.
+        """
+        est = self.estimator
+        X = self.batches.epoch_arrays[0][-_N_CHECKED_ROWS:]
+        if not np.isfinite(self.net.predict(est._theta, X)).all():
+            raise est._divergence(np.inf)
