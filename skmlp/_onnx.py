@@ -209,6 +209,8 @@ def _convert(scope, operator, container):
     ):
         z = g.op("Add", g.op("MatMul", a, g.const(W, "coef")), g.const(b, "intercept"))
         a = _activation(g, name, z)  # (1), (2) of skmlp._network
+    if getattr(est, "target_scaler_", None) is not None:  # standardize_y=True
+        a = _standard_scaler_inverse(g, a, est.target_scaler_)
     y = operator.outputs[0].full_name
     if est.n_outputs_ == 1:
         shape = scope.get_unique_variable_name("shape")

@@ -93,13 +93,15 @@ class EpochRun:
         self.stopping = self.scores if est.early_stopping else self.training
         # The weights of the best validation score, restored at the end.
         self.best_theta = theta.copy() if keep_best else None
+        # This call's losses, for the divergence rule.
+        self.initial_loss, self.losses = None, []
 
     def epoch(self, state):
         """Train one epoch and record it; return the state and whether to stop."""
         est = self.estimator
         start = time.perf_counter()
         try:
-            loss, state = train_epoch(
+            loss, state, first_loss = train_epoch(
                 self.net,
                 est._theta,
                 self.optimizer,
@@ -113,12 +115,15 @@ class EpochRun:
             )
         except Diverged as error:
             raise est._divergence(error.loss) from None
+        if self.initial_loss is None:
+            self.initial_loss = first_loss
+        self.losses.append(loss)
+        if diverging(self.losses, self.initial_loss):
+            raise est._divergence(loss)
         est.n_iter_ += 1
         est.loss_ = loss
         est.t_ += self.batches.n_samples
         est.loss_curve_.append(loss)
-        if diverging(est.loss_curve_):
-            raise est._divergence(loss)
         self.reporter.iteration(est.n_iter_, loss)
         record = {"epoch": len(est.loss_curve_), "loss": loss}
         best = self._score_validation(record) if self.validation is not None else None

@@ -48,25 +48,44 @@ class Diverged(ArithmeticError):
 
 
 #: A minibatch fit has diverged when an epoch's loss exceeds this factor
-#: times the best epoch loss so far. The best is floored at
-#: ``DIVERGENCE_FLOOR`` times the first epoch's loss, so that a fit that
-#: reaches a loss near zero is not called divergent for noise around it.
+#: times the best loss of the call so far (see :func:`diverging`).
 DIVERGENCE_FACTOR = 1e4
+
+#: The best loss is floored at this fraction of the call's initial loss, so
+#: that a fit that reaches a loss near zero is not called divergent for
+#: noise around it.
 DIVERGENCE_FLOOR = 1e-4
 
 
-def diverging(loss_curve):
-    """Say whether the last epoch loss of ``loss_curve`` shows divergence.
+def diverging(losses, initial):
+    """Say whether the last of ``losses`` shows a divergence that stayed finite.
 
     A finite loss can still run away: with a learning rate far too large it
-    may grow by twelve orders of magnitude and stop by ``tol`` none the
-    less. The rule is :data:`DIVERGENCE_FACTOR` over the best loss, with the
-    best floored at :data:`DIVERGENCE_FLOOR` times the first loss.
+    may grow by twelve orders of magnitude and then stop by ``tol``. The
+    rule: the last epoch's loss exceeds :data:`DIVERGENCE_FACTOR` times the
+    best loss of the call so far, that is the smallest of ``initial`` and the
+    earlier epochs' losses, floored at :data:`DIVERGENCE_FLOOR` times
+    ``initial``.
+
+    Parameters
+    ----------
+    losses : sequence of float
+        The epoch losses of one ``fit`` or ``partial_fit`` call, in order.
+
+    initial : float
+        The loss of the call's first minibatch, before its step: the
+        loss of the model the call started from.
+
+    Returns
+    -------
+    diverging : bool
+        False too when ``initial`` is 0, which leaves no scale to compare.
     """
-    if len(loss_curve) < 2:
+    floor = DIVERGENCE_FLOOR * initial
+    if floor <= 0:
         return False
-    best = max(min(loss_curve[:-1]), DIVERGENCE_FLOOR * loss_curve[0])
-    return loss_curve[-1] > DIVERGENCE_FACTOR * best
+    best = max(min([initial, *losses[:-1]]), floor)
+    return losses[-1] > DIVERGENCE_FACTOR * best
 
 
 def _is_dense(array):
@@ -209,12 +228,15 @@ def train_epoch(
     state : NamedTuple
         The optimizer's state after the epoch.
 
+    first_loss : float
+        The loss of the first minibatch, before its step.
+
     Raises
     ------
     Diverged
         If a minibatch's loss is not finite. Its step is not taken.
     """
-    accumulated_loss, n_samples = 0.0, 0
+    accumulated_loss, n_samples, first_loss = 0.0, 0, None
     for X, y, sample_weight in batches:
         n_rows = X.shape[0]
         masks = None
@@ -234,10 +256,12 @@ def train_epoch(
         )
         if not math.isfinite(loss):
             raise Diverged(loss)
+        if first_loss is None:
+            first_loss = loss
         accumulated_loss += loss * n_rows
         n_samples += n_rows
         state = optimizer.step(theta, grad, state)
-    return accumulated_loss / n_samples, state
+    return accumulated_loss / n_samples, state, first_loss
 
 
 class Monitor:

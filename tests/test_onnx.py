@@ -273,3 +273,19 @@ def test_missing_extra_names_it(monkeypatch, missing):
         to_onnx(est, X)
     assert f"requires {missing}" in str(info.value)
     assert not isinstance(info.value, ModuleNotFoundError)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_standardize_y(n_outputs, dtype):
+    X, y = _data(dtype, n_outputs)
+    y = (y * 50 + 300).astype(dtype)  # far from unit scale: the scaler matters
+    est = BackpropRegressor(
+        (8,), standardize_y=True, learning_rate_init=0.01, max_iter=200, random_state=0
+    )
+    est = _fit(est, X, y)
+    y_pred = est.predict(X)
+    assert y_pred.dtype == dtype
+    # On the wrong scale R² would be far below 0 (-2.3 unscaled, 1 output).
+    assert est.score(X, y) > 0.25
+    _assert_matches(_onnx_predict(est, X), y_pred, dtype)
