@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_absolute_error
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -332,41 +331,3 @@ def test_gradient_clipping_bounds_the_step(data):
         theta = est.theta_.copy()
     with pytest.raises(ValueError, match="solver='lbfgs'"):
         BackpropRegressor(solver="lbfgs", max_grad_norm=1.0).fit(X, y)
-
-
-@pytest.mark.parametrize(
-    ("init", "variance"),
-    [
-        ("glorot_uniform", lambda i, o: 6 / (i + o) / 3),
-        ("glorot_normal", lambda i, o: 2 / (i + o)),
-        ("he_uniform", lambda i, o: 6 / i / 3),
-        ("he_normal", lambda i, o: 2 / i),
-    ],
-)
-def test_init_scheme_variance(init, variance):
-    rng = np.random.RandomState(0)
-    X, y = rng.randn(5, 300), rng.randn(5)
-    est = BackpropRegressor((400,), init=init, max_iter=1, random_state=0).fit(X, y)
-    for coef in est.coefs_:
-        fan_in, fan_out = coef.shape
-        # The initial draw, recovered from a zero-learning step: refit with
-        # max_iter=1 moves weights by ~1e-3, far below the spread tested.
-        assert coef.var() == pytest.approx(variance(fan_in, fan_out), rel=0.1)
-    if init != "glorot_uniform":
-        assert all(np.abs(b).max() < 0.01 for b in est.intercepts_)
-
-
-def test_default_init_matches_mlpregressor():
-    from sklearn.neural_network import MLPRegressor
-
-    rng = np.random.RandomState(0)
-    X, y = rng.randn(20, 3), rng.randn(20)
-    for activation in ["relu", "logistic"]:
-        ours = BackpropRegressor((7,), activation, solver="lbfgs", max_iter=1)
-        theirs = MLPRegressor(hidden_layer_sizes=(7,), activation=activation)
-        theirs.set_params(solver="lbfgs", max_iter=1)
-        with pytest.warns(ConvergenceWarning):
-            ours.set_params(random_state=3).fit(X, y)
-        with pytest.warns(ConvergenceWarning):
-            theirs.set_params(random_state=3).fit(X, y)
-        np.testing.assert_allclose(ours.coefs_[0], theirs.coefs_[0], rtol=1e-12)
