@@ -106,8 +106,8 @@ def profile(name, dtype):
             sigma.forward(z, out=z)
 
     def derivative():
-        for dz, z, sigma in zip(dzs, zs, sigmas, strict=True):
-            sigma.backward(dz, None, z)
+        for da, a, sigma in zip(dzs, zs, sigmas, strict=True):
+            sigma.backward(da, None, a)
 
     def bias_grad():
         for dz, db in zip(dzs, dbs, strict=True):
