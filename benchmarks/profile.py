@@ -67,9 +67,9 @@ def activation(zs, sigmas):
         sigma.forward(z, out=z)
 
 
-def derivative(dzs, zs, sigmas):
-    for dz, z, sigma in zip(dzs, zs, sigmas, strict=True):
-        sigma.backward(dz, None, z)
+def derivative(das, activations, sigmas):
+    for da, a, sigma in zip(das, activations, sigmas, strict=True):
+        sigma.backward(da, None, a)
 
 
 def bias_grad(dzs, dbs):

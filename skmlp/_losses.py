@@ -46,20 +46,8 @@ class Loss:
     def value(self, y, y_hat, sample_weight=None):
         """Return the weighted mean over samples of the loss summed over outputs.
 
-        Parameters
-        ----------
-        y : ndarray of shape (n_samples, n_outputs)
-            Target values.
-
-        y_hat : ndarray of shape (n_samples, n_outputs)
-            Predicted values.
-
-        sample_weight : ndarray of shape (n_samples,), default=None
-            Sample weights ``s``; ``None`` means all ones.
-
-        Returns
-        -------
-        loss : float
+        The ``loss`` of :meth:`value_and_grad`, with the same parameters
+        except ``out``, for callers that need no gradient.
         """
         return self._weighted_mean(self._pointwise(y, y_hat, None)[0], sample_weight)
 

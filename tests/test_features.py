@@ -3,15 +3,14 @@
 import numpy as np
 import pytest
 import sklearn
+from _helpers import regression_data
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_absolute_error
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmlp import BackpropRegressor, check_gradients
 from skmlp._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from skmlp._init import initial_theta
 from skmlp._network import Network
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -19,25 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 @pytest.fixture
 def data():
-    rng = np.random.RandomState(0)
-    X = rng.randn(40, 4)
-    y = np.column_stack([np.sin(X[:, 0]) + X[:, 1], X[:, 2] * X[:, 3]])
-    return X, y, rng.uniform(0.5, 2, size=40)
-
-
-def _numeric_grad(fun, theta, h=1e-6):
-    g = np.empty_like(theta)
-    for i in range(theta.size):
-        t = theta.copy()
-        t[i] += h
-        up = fun(t)
-        t[i] -= 2 * h
-        g[i] = (up - fun(t)) / (2 * h)
-    return g
-
-
-def _rel(a, b):
-    return np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b))
+    return regression_data(n_samples=40, n_features=4, n_outputs=2)
 
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
@@ -92,23 +73,6 @@ def test_gradient_activation_list(data):
     est.set_params(max_iter=3).fit(X, y)
     assert est._activations == ("gelu", "elu", "logistic", "identity")
     assert check_gradients(est, X, y) < 1e-6
-
-
-def test_gradient_dropout_with_fixed_masks(data):
-    X, y, sw = data
-    net = Network((4, 6, 5, 2), ("tanh", "silu", "identity"))
-    rng = np.random.RandomState(0)
-    theta = initial_theta(net, rng, np.float64)
-    masks = net.draw_dropout_masks(X.shape[0], (0.3, 0.5), rng, np.float64)
-    assert {0.0, 1 / 0.7} == set(np.unique(masks[0]))
-
-    def loss(t):
-        return net.loss_and_grad(t, X, y, sw, 0.1, dropout_masks=masks)[0]
-
-    _, grad = net.loss_and_grad(theta, X, y, sw, 0.1, dropout_masks=masks)
-    assert _rel(grad, _numeric_grad(loss, theta)) < 1e-6
-    # The masks matter: without them the gradient is a different one.
-    assert _rel(grad, net.loss_and_grad(theta, X, y, sw, 0.1)[1]) > 1e-2
 
 
 def test_check_gradients_detects_a_wrong_gradient(data, monkeypatch):
@@ -332,41 +296,3 @@ def test_gradient_clipping_bounds_the_step(data):
         theta = est.theta_.copy()
     with pytest.raises(ValueError, match="solver='lbfgs'"):
         BackpropRegressor(solver="lbfgs", max_grad_norm=1.0).fit(X, y)
-
-
-@pytest.mark.parametrize(
-    ("init", "variance"),
-    [
-        ("glorot_uniform", lambda i, o: 6 / (i + o) / 3),
-        ("glorot_normal", lambda i, o: 2 / (i + o)),
-        ("he_uniform", lambda i, o: 6 / i / 3),
-        ("he_normal", lambda i, o: 2 / i),
-    ],
-)
-def test_init_scheme_variance(init, variance):
-    rng = np.random.RandomState(0)
-    X, y = rng.randn(5, 300), rng.randn(5)
-    est = BackpropRegressor((400,), init=init, max_iter=1, random_state=0).fit(X, y)
-    for coef in est.coefs_:
-        fan_in, fan_out = coef.shape
-        # The initial draw, recovered from a zero-learning step: refit with
-        # max_iter=1 moves weights by ~1e-3, far below the spread tested.
-        assert coef.var() == pytest.approx(variance(fan_in, fan_out), rel=0.1)
-    if init != "glorot_uniform":
-        assert all(np.abs(b).max() < 0.01 for b in est.intercepts_)
-
-
-def test_default_init_matches_mlpregressor():
-    from sklearn.neural_network import MLPRegressor
-
-    rng = np.random.RandomState(0)
-    X, y = rng.randn(20, 3), rng.randn(20)
-    for activation in ["relu", "logistic"]:
-        ours = BackpropRegressor((7,), activation, solver="lbfgs", max_iter=1)
-        theirs = MLPRegressor(hidden_layer_sizes=(7,), activation=activation)
-        theirs.set_params(solver="lbfgs", max_iter=1)
-        with pytest.warns(ConvergenceWarning):
-            ours.set_params(random_state=3).fit(X, y)
-        with pytest.warns(ConvergenceWarning):
-            theirs.set_params(random_state=3).fit(X, y)
-        np.testing.assert_allclose(ours.coefs_[0], theirs.coefs_[0], rtol=1e-12)

@@ -288,3 +288,48 @@ def test_predict_chunks_by_working_memory_give_the_same_result(hidden):
     assert_allclose(few_rows, full, rtol=1e-13, atol=1e-14)
     expected, _, _ = _reference_forward(net, theta, X)
     assert_allclose(full, expected, rtol=1e-13)
+
+
+def test_gradient_with_dropout_masks_matches_finite_differences():
+    X, y, sw = regression_data(n_samples=40, n_features=4, n_outputs=2)
+    net = Network((4, 6, 5, 2), ("tanh", "silu", "identity"))
+    rng = np.random.RandomState(0)
+    theta = initial_theta(net, rng, np.float64)
+    masks = net.draw_dropout_masks(X.shape[0], (0.3, 0.5), rng, np.float64)
+    assert {0.0, 1 / 0.7} == set(np.unique(masks[0]))
+
+    def loss(t):
+        return net.loss_and_grad(t, X, y, sw, 0.1, dropout_masks=masks)[0]
+
+    _, grad = net.loss_and_grad(theta, X, y, sw, 0.1, dropout_masks=masks)
+    assert relative_error(grad, numeric_grad(loss, theta)) < 1e-6
+    # The masks matter: without them the gradient is a different one.
+    without = net.loss_and_grad(theta, X, y, sw, 0.1)[1]
+    assert relative_error(grad, without) > 1e-2
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_poisson_with_exp_output_starts_backprop_from_y_hat_minus_y(weighted):
+    # The canonical pair: dL/dz^K is y_hat - y itself, so the output bias
+    # gradient is its (weighted) mean to the last bit, as in MLPRegressor.
+    net, theta, X, y, rng = _problem((4,), "tanh", "poisson", 2)
+    sample_weight = rng.uniform(0.2, 3.0, size=len(X)) if weighted else None
+    _, grad = net.loss_and_grad(theta, X, y, sample_weight)
+    y_hat = net.predict(theta, X)
+    dz = y_hat - y
+    if weighted:
+        dz *= sample_weight[:, None]
+    S = len(X) if sample_weight is None else sample_weight.sum()
+    assert_array_equal(net.unpack(grad)[1][-1], dz.sum(axis=0) / S)
+
+
+def test_only_the_canonical_output_skips_its_derivative():
+    # softplus with Poisson is not canonical: sigma' must be applied, and the
+    # finite differences say it is.
+    net, theta, X, y, _ = _problem(
+        (4,), "tanh", "poisson", 1, out_activation="softplus"
+    )
+    _, grad = net.loss_and_grad(theta, X, y)
+    g_num = _numerical_grad(net, theta, X, y, None, 0.0, 1e-6)
+    assert relative_error(grad, g_num) < 1e-6
+    assert net.keeps_z == (False, False)

@@ -310,3 +310,20 @@ def test_same_fit_without_hidden_layers(solver):
     theirs.fit(X, y)
     assert ours.n_layers_ == 2
     assert_same_fit(ours, theirs, X)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+def test_poisson_fit_is_bit_identical(solver):
+    # With the exponential output the Poisson loss gives dL/dz = y_hat - y,
+    # MLPRegressor's own expression, instead of dL/dy_hat * y_hat, which
+    # rounds differently: the weights agree to the last bit.
+    X, _, counts, sample_weight = _data()
+    params = dict(BASE, hidden_layer_sizes=(6, 3), solver=solver, loss="poisson")
+    ours, theirs = _pair(**params, activation="tanh", alpha=0.05, max_iter=25)
+    ours.fit(X, counts, sample_weight=sample_weight)
+    theirs.fit(X, counts, sample_weight=sample_weight)
+    for a, b in zip(
+        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))

@@ -1,0 +1,137 @@
+"""The losses of ``skmlp._losses``: values, gradients by finite differences, weights."""
+
+import warnings
+
+import numpy as np
+import pytest
+from _helpers import numeric_grad, relative_error
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skmlp._losses import LOSSES, HalfPoissonDeviance, HalfSquaredError, Huber, get_loss
+
+LOSS_OBJECTS = [HalfSquaredError(), HalfPoissonDeviance(), Huber(delta=0.3)]
+IDS = [loss.name for loss in LOSS_OBJECTS]
+
+
+def _problem(loss, seed=0, n_samples=20, n_outputs=2):
+    rng = np.random.RandomState(seed)
+    y_hat = rng.uniform(0.2, 3.0, size=(n_samples, n_outputs))
+    if loss.name == "poisson":
+        y = rng.poisson(1.5, size=y_hat.shape).astype(np.float64)
+        y[0] = 0.0  # the y == 0 branch
+    else:
+        y = y_hat + rng.randn(*y_hat.shape)  # residuals on both sides of 0.3
+    return y, y_hat, rng.uniform(0.2, 3.0, size=n_samples)
+
+
+@pytest.mark.parametrize("loss", LOSS_OBJECTS, ids=IDS)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_gradient_is_the_finite_difference_of_the_weighted_sum(loss, weighted):
+    y, y_hat, sample_weight = _problem(loss)
+    sw = sample_weight if weighted else None
+    S = len(y) if sw is None else sw.sum()
+    _, dy_hat = loss.value_and_grad(y, y_hat, sw)
+
+    def weighted_sum(y_hat):
+        return S * loss.value(y, y_hat, sw)
+
+    assert relative_error(dy_hat, numeric_grad(weighted_sum, y_hat)) < 1e-8
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_poisson_gradient_in_z_is_the_finite_difference_through_exp(weighted):
+    loss = HalfPoissonDeviance()
+    y, y_hat, sample_weight = _problem(loss)
+    sw = sample_weight if weighted else None
+    S = len(y) if sw is None else sw.sum()
+    z = np.log(y_hat)
+    value, dz = loss.value_and_grad_z(y, np.exp(z), sw)
+
+    def weighted_sum(z):
+        return S * loss.value(y, np.exp(z), sw)
+
+    assert relative_error(dz, numeric_grad(weighted_sum, z)) < 1e-8
+    assert value == loss.value(y, np.exp(z), sw)
+
+
+def test_poisson_gradient_in_z_is_y_hat_minus_y_exactly():
+    # MLPRegressor's expression, bit for bit: no detour through / y_hat * y_hat.
+    loss = HalfPoissonDeviance()
+    y, y_hat, sample_weight = _problem(loss)
+    _, dz = loss.value_and_grad_z(y, y_hat)
+    assert_array_equal(dz, y_hat - y)
+    _, dz = loss.value_and_grad_z(y, y_hat, sample_weight)
+    assert_array_equal(dz, (y_hat - y) * sample_weight[:, None])
+
+
+def test_poisson_is_finite_where_the_prediction_underflows_for_y_zero():
+    loss = HalfPoissonDeviance()
+    y = np.array([[0.0], [1.0]])
+    y_hat = np.array([[0.0], [2.0]])  # exp(-800) == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0/0 warning either
+        value, dy_hat = loss.value_and_grad(y, y_hat)
+        value_z, dz = loss.value_and_grad_z(y, y_hat)
+    assert np.isfinite(value)
+    assert value == value_z
+    assert_array_equal(dy_hat, [[1.0], [0.5]])  # dL/dy_hat = 1 - y / y_hat
+    assert_array_equal(dz, [[0.0], [1.0]])
+
+
+@pytest.mark.parametrize("loss", LOSS_OBJECTS, ids=IDS)
+def test_weights_equal_repeated_samples(loss):
+    y, y_hat, _ = _problem(loss)
+    counts = np.random.RandomState(3).randint(1, 4, size=len(y))
+    value_w, grad_w = loss.value_and_grad(y, y_hat, counts.astype(np.float64))
+    y_r, y_hat_r = np.repeat(y, counts, axis=0), np.repeat(y_hat, counts, axis=0)
+    value_r, grad_r = loss.value_and_grad(y_r, y_hat_r)
+    assert_allclose(value_w, value_r, rtol=1e-13)
+    # Each weighted row is the sum of its repeats.
+    assert_allclose(grad_w.sum(axis=0), grad_r.sum(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", LOSS_OBJECTS, ids=IDS)
+def test_value_and_grad_writes_into_out_and_agrees_with_value(loss):
+    y, y_hat, sample_weight = _problem(loss)
+    out = np.full_like(y_hat, np.nan)
+    value, grad = loss.value_and_grad(y, y_hat, sample_weight, out=out)
+    assert grad is out
+    assert value == loss.value(y, y_hat, sample_weight)
+    assert isinstance(value, float)
+
+
+def test_known_values():
+    y = np.array([[1.0, 0.0], [2.0, 4.0]])
+    y_hat = np.array([[2.0, 1.0], [2.0, 1.0]])
+    # Summed over outputs, averaged over samples.
+    assert HalfSquaredError().value(y, y_hat) == pytest.approx((1 + 1 + 0 + 9) / 4)
+    # Huber with delta 1: quadratic below, 1 * (|r| - 0.5) above.
+    assert Huber(delta=1.0).value(y, y_hat) == pytest.approx((0.5 + 0.5 + 0 + 2.5) / 2)
+    poisson = (np.log(0.5) - 1 + 2) + (0 + 1) + 0 + (4 * np.log(4) - 4 + 1)
+    assert HalfPoissonDeviance().value(y, y_hat) == pytest.approx(poisson / 2)
+
+
+def test_only_poisson_has_a_canonical_activation():
+    assert HalfPoissonDeviance().canonical_activation == "exp"
+    for loss in (HalfSquaredError(), Huber()):
+        assert loss.canonical_activation is None
+        with pytest.raises(NotImplementedError, match="canonical"):
+            loss.value_and_grad_z(np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+def test_get_loss_is_a_table_lookup_with_the_estimators_parameters():
+    assert set(LOSSES) == {"squared_error", "poisson", "huber"}
+    for name, loss_class in LOSSES.items():
+        assert isinstance(get_loss(name), loss_class)
+        assert get_loss(name).name == name
+    assert get_loss("huber", huber_delta=0.25) == Huber(delta=0.25)
+    assert get_loss("squared_error", huber_delta=0.25) == HalfSquaredError()
+    with pytest.raises(KeyError):
+        get_loss("absolute_error")
+
+
+def test_poisson_rejects_negative_targets_only():
+    HalfPoissonDeviance().check_target(np.array([[0.0], [3.0]]))
+    with pytest.raises(ValueError, match="non-negative"):
+        HalfPoissonDeviance().check_target(np.array([[-1.0]]))
+    HalfSquaredError().check_target(np.array([[-1.0]]))
