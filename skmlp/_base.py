@@ -13,16 +13,12 @@ losses, the activations and the optimizers.
 """
 
 import functools
-import math
-import time
 import warnings
 from numbers import Integral, Real
 from types import MethodType
-from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -39,15 +35,14 @@ from ._activations import HIDDEN_ACTIVATIONS
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._consistency import off_scale_columns
 from ._init import INIT_SCHEMES, initial_theta
+from ._lbfgs import fit_lbfgs
 from ._network import Network
 from ._optimizers import (
-    HYPERPARAMETERS,
     OPTIMIZERS,
     SCHEDULES,
-    make_optimizer,
 )
-from ._stochastic import EPOCH_STATE, EpochRun
-from ._training import Minibatches, Reporter, minimize_lbfgs, warn_interrupted
+from ._state import ParameterList, copy_state, layer_values, put_back
+from ._stochastic import EPOCH_STATE, fit_stochastic
 
 #: What to do about an ``X_val`` that does not match ``X``.
 _X_VAL_ADVICE = (
@@ -75,79 +70,6 @@ FITTED_STATE = (
     "_activations",
     *EPOCH_STATE,
 )
-
-
-class _Appended(NamedTuple):
-    """A list in a snapshot: the list itself and its length then.
-
-    Fit only appends to its curves, so truncating puts a list back exactly,
-    without copying a curve that grows by one value per ``partial_fit``.
-    """
-
-    items: list
-    length: int
-
-
-def _copy(value, into=None):
-    """Copy fitted state for a snapshot, into ``into``'s arrays where they fit.
-
-    Arrays are copied (into a previous snapshot's array of the same shape and
-    dtype, when there is one, so a ``partial_fit`` stream allocates nothing),
-    lists are remembered by length, dicts copied item by item; numbers and
-    strings are immutable.
-    """
-    if isinstance(value, np.ndarray):
-        if (
-            isinstance(into, np.ndarray)
-            and into.shape == value.shape
-            and into.dtype == value.dtype
-        ):
-            np.copyto(into, value)
-            return into
-        return value.copy()
-    if isinstance(value, list):
-        return _Appended(value, len(value))
-    if isinstance(value, dict):
-        into = into if isinstance(into, dict) else {}
-        return {key: _copy(item, into.get(key)) for key, item in value.items()}
-    return value
-
-
-def _put_back(value):
-    """Return the state a snapshot's entry holds, for the estimator to own."""
-    if isinstance(value, _Appended):
-        del value.items[value.length :]
-        return value.items
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, dict):
-        return {key: _put_back(item) for key, item in value.items()}
-    return value
-
-
-class _ParameterList(list):
-    """``coefs_`` or ``intercepts_``: views into ``theta`` that write through.
-
-    ``est.coefs_[0] = W`` copies ``W`` into the model's parameter vector, as
-    replacing a list item does for MLPRegressor, instead of changing a list
-    that is thrown away.
-    """
-
-    def __setitem__(self, index, value):
-        if not isinstance(index, Integral):
-            raise TypeError("Assign one layer at a time, e.g. est.coefs_[0] = W.")
-        self[index][...] = _layer_values(index, self[index], value)
-
-
-def _layer_values(index, view, value):
-    """Return ``value`` as an array for layer ``index``, if it has the view's shape."""
-    value = np.asarray(value)
-    if value.shape != view.shape:
-        raise ValueError(
-            f"Layer {index} has shape {view.shape}, got an array of shape "
-            f"{value.shape}. Refit with the architecture you need instead."
-        )
-    return value
 
 
 class stochastic_only:
@@ -396,7 +318,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"{which}."
             )
         Ws, bs = self._fitted_network().unpack(self._theta)
-        return _ParameterList([W.T for W in Ws] if which == "coefs_" else bs)
+        return ParameterList([W.T for W in Ws] if which == "coefs_" else bs)
 
     def _assign(self, which, arrays):
         views = self._views(which)
@@ -408,7 +330,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         # Check every shape before writing anything: a failed assignment
         # leaves the model as it was.
         arrays = [
-            _layer_values(i, view, array)
+            layer_values(i, view, array)
             for i, (view, array) in enumerate(zip(views, arrays, strict=True))
         ]
         for view, array in zip(views, arrays, strict=True):
@@ -437,7 +359,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """
         reuse = reuse or {}
         return {
-            name: _copy(self.__dict__[name], reuse.get(name))
+            name: copy_state(self.__dict__[name], reuse.get(name))
             for name in names
             if name in self.__dict__
         }
@@ -446,7 +368,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """Put back a snapshot: what it lacks did not exist, and is removed."""
         for name in names:
             if name in snapshot:
-                self.__dict__[name] = _put_back(snapshot[name])
+                self.__dict__[name] = put_back(snapshot[name])
             else:
                 self.__dict__.pop(name, None)
 
@@ -531,7 +453,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         ):
             if stochastic:
                 validation = self._validation_set(validation, X, y)
-                self._fit_stochastic(
+                fit_stochastic(
+                    self,
                     X,
                     y,
                     sample_weight,
@@ -540,9 +463,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     validation,
                     tasks,
                     before,
+                    stacklevel=_USER,
                 )
             else:
-                self._fit_lbfgs(X, y, sample_weight, tasks)
+                fit_lbfgs(self, X, y, sample_weight, tasks, stacklevel=_USER)
         # The minibatch solvers checked their last step (check_last_step).
         if not stochastic and not np.isfinite(self._theta).all():
             raise ValueError(
@@ -727,192 +651,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             "best_validation_score_",
         ):
             self.__dict__.pop(name, None)
-
-    # -- L-BFGS -------------------------------------------------------------------
-
-    def _lbfgs_objective(self, net, X, y, sample_weight):
-        """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
-        dtype = self._theta.dtype
-        workspace = net.workspace(X.shape[0], dtype)
-        grad = np.empty_like(self._theta)
-        evaluations = 0
-
-        def loss_and_grad(x):
-            nonlocal evaluations
-            evaluations += 1
-            # scipy works in float64; the network keeps the model's dtype.
-            loss, _ = net.loss_and_grad(
-                x.astype(dtype, copy=False),
-                X,
-                y,
-                sample_weight,
-                self.alpha,
-                grad,
-                workspace=workspace,
-            )
-            if not (math.isfinite(loss) and np.isfinite(grad).all()):
-                raise ValueError(
-                    f"The loss or its gradient became non-finite (loss={loss}) at "
-                    f"L-BFGS evaluation {evaluations}: the data's scale overflows "
-                    f"{dtype.name} in the network. Scale X (e.g. StandardScaler) and "
-                    "y (e.g. TransformedTargetRegressor), or increase alpha."
-                )
-            # A copy: scipy keeps gradients from earlier calls.
-            return loss, grad.astype(np.float64, copy=True)
-
-        return loss_and_grad
-
-    def _fit_lbfgs(self, X, y, sample_weight, tasks):
-        dtype = self._theta.dtype
-        fun = self._lbfgs_objective(self._fitted_network(), X, y, sample_weight)
-        reporter = Reporter(self.verbose)
-        last = {"x": self._theta.astype(np.float64), "nit": 0}
-        clock = [time.perf_counter()]
-
-        def weights():
-            return last["x"].astype(dtype)
-
-        def record(x, loss):
-            last["x"], last["nit"] = x.copy(), last["nit"] + 1
-            best = loss < min(self.loss_curve_, default=np.inf)
-            self.loss_curve_.append(loss)
-            reporter.iteration(last["nit"], loss)
-            now = time.perf_counter()
-            entry = {
-                "epoch": len(self.loss_curve_),
-                "loss": loss,
-                "duration": now - clock[0],
-                "best": best,
-            }
-            clock[0] = now
-            self.history_.append(entry)
-            reporter.row(entry)
-            if tasks.end(weights):
-                return True
-            tasks.begin("iteration", weights)
-            return False
-
-        tasks.begin("iteration", weights)
-        try:
-            result = minimize_lbfgs(
-                fun,
-                last["x"],
-                max_iter=self.max_iter,
-                max_fun=self.max_fun,
-                tol=self.tol,
-                callback=record,
-            )
-        except KeyboardInterrupt:
-            warn_interrupted(stacklevel=_USER)
-            self._theta[...] = last["x"]
-            self.n_iter_ = last["nit"]
-            self.loss_ = self.loss_curve_[-1] if last["nit"] else np.nan
-            return
-        self.n_iter_ = min(result.nit, self.max_iter)
-        if result.status != 0 and not result.stopped:
-            self._warn_lbfgs_not_converged(result)
-        self.loss_ = float(result.fun)
-        self._theta[...] = result.x
-
-    def _warn_lbfgs_not_converged(self, result):
-        message = (
-            f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
-            f"(status={result.status}):\n{result.message}\n"
-        )
-        if self.n_iter_ == self.max_iter:
-            message += (
-                "\nIncrease the number of iterations to improve the "
-                f"convergence (max_iter={self.max_iter})."
-            )
-        message += (
-            "\nYou might also want to scale the data as shown in:\n"
-            "    https://scikit-learn.org/stable/modules/preprocessing.html"
-        )
-        warnings.warn(message, ConvergenceWarning, stacklevel=_USER + 1)
-
-    # -- the minibatch solvers ------------------------------------------------------
-
-    def _optimizer_state_for(self, optimizer, theta, incremental):
-        """Continue the stored optimizer state, or start a new one.
-
-        A ``fit`` always starts anew (as MLPRegressor does, warm start or
-        not); ``partial_fit`` continues, unless the solver changed since.
-        """
-        stored = self._optimizer_state
-        if incremental and stored is not None and optimizer.owns_state(stored):
-            return optimizer.state_from_dict(stored)
-        return optimizer.init(theta)
-
-    def _fit_stochastic(
-        self, X, y, sample_weight, random_state, incremental, validation, tasks, before
-    ):
-        theta = self._theta
-        net = self._fitted_network()
-        # Not get_params(), which inspects __init__ on every call.
-        hyperparameters = {name: getattr(self, name) for name in HYPERPARAMETERS}
-        optimizer = self._buffer(
-            "optimizer",
-            (self.solver, *hyperparameters.values()),
-            lambda: make_optimizer(self.solver, hyperparameters),
-        )
-        state = self._optimizer_state_for(optimizer, theta, incremental)
-        if self.early_stopping and validation is None:
-            X, y, sample_weight, validation = self._split(
-                X, y, sample_weight, random_state
-            )
-        self._sync_stopping_state(validation is not None)
-        run = EpochRun(
-            estimator=self,
-            net=net,
-            optimizer=optimizer,
-            validation=validation,
-            batches=Minibatches(
-                (X, y, sample_weight),
-                self._batch_size(X.shape[0]),
-                self.shuffle,
-                random_state,
-            ),
-            dropout=self._dropout_rates(net.n_layers - 1),
-            random_state=random_state,
-            keep_best=self.early_stopping
-            or (
-                self.restore_best_weights and validation is not None and not incremental
-            ),
-        )
-        self.n_iter_ = 0
-        # Ctrl-C goes back to the last completed epoch. partial_fit runs one
-        # epoch, so for a fitted model that is the state before the call: no
-        # second copy.
-        continued = incremental and "_theta" in before
-        checkpoint = run.checkpoint(before if continued else None)
-        try:
-            for _ in range(self.max_iter):
-                tasks.begin("epoch", theta.copy)
-                state, stop = run.epoch(state)
-                if not incremental:
-                    checkpoint = run.checkpoint()
-                if tasks.end(theta.copy) or stop or incremental:
-                    break
-                self._warn_if_max_iter()
-        except KeyboardInterrupt:
-            warn_interrupted(stacklevel=_USER)
-            run.restore(checkpoint)
-        else:
-            run.check_last_step()
-        if run.best_theta is not None:
-            # Restore the best weights: a copy, never a view of theta, so
-            # this is right even when a warm-start refit never beats the
-            # previous best (MLPRegressor keeps its final weights).
-            self._theta[...] = run.best_theta
-
-    def _warn_if_max_iter(self):
-        if self.n_iter_ == self.max_iter:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=_USER + 1,
-            )
 
     def _sync_stopping_state(self, has_validation):
         """Make the stopping bookkeeping match the current settings.

@@ -8,11 +8,21 @@ so that a checkpoint taken between epochs is consistent. The estimator
 """
 
 import time
+import warnings
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
-from ._optimizers import Adaptive
-from ._training import Diverged, Monitor, Reporter, diverging, train_epoch
+from ._optimizers import HYPERPARAMETERS, Adaptive, make_optimizer
+from ._training import (
+    Diverged,
+    Minibatches,
+    Monitor,
+    Reporter,
+    diverging,
+    train_epoch,
+    warn_interrupted,
+)
 
 #: What an epoch changes: the checkpoint that Ctrl-C goes back to. The
 #: estimator's fitted state from ``_theta`` on (see ``FITTED_STATE``).
@@ -33,6 +43,102 @@ EPOCH_STATE = (
 
 #: Rows of the last minibatch whose predictions are checked after training.
 _N_CHECKED_ROWS = 16
+
+
+def _optimizer_state(est, optimizer, theta, incremental):
+    """Continue the stored optimizer state, or start a new one.
+
+    A ``fit`` always starts anew (as MLPRegressor does, warm start or
+    not); ``partial_fit`` continues, unless the solver changed since.
+    """
+    stored = est._optimizer_state
+    if incremental and stored is not None and optimizer.owns_state(stored):
+        return optimizer.state_from_dict(stored)
+    return optimizer.init(theta)
+
+
+def fit_stochastic(
+    est,
+    X,
+    y,
+    sample_weight,
+    random_state,
+    incremental,
+    validation,
+    tasks,
+    before,
+    stacklevel,
+):
+    """Train ``est`` with its minibatch solver for one ``fit`` or ``partial_fit``.
+
+    ``before`` is the snapshot of the call's start (``partial_fit`` goes back
+    to it on Ctrl-C); ``stacklevel`` points warnings at the caller of ``fit``,
+    as if this were ``est``'s method.
+    """
+    theta = est._theta
+    net = est._fitted_network()
+    # Not get_params(), which inspects __init__ on every call.
+    hyperparameters = {name: getattr(est, name) for name in HYPERPARAMETERS}
+    optimizer = est._buffer(
+        "optimizer",
+        (est.solver, *hyperparameters.values()),
+        lambda: make_optimizer(est.solver, hyperparameters),
+    )
+    state = _optimizer_state(est, optimizer, theta, incremental)
+    if est.early_stopping and validation is None:
+        X, y, sample_weight, validation = est._split(X, y, sample_weight, random_state)
+    est._sync_stopping_state(validation is not None)
+    run = EpochRun(
+        estimator=est,
+        net=net,
+        optimizer=optimizer,
+        validation=validation,
+        batches=Minibatches(
+            (X, y, sample_weight),
+            est._batch_size(X.shape[0]),
+            est.shuffle,
+            random_state,
+        ),
+        dropout=est._dropout_rates(net.n_layers - 1),
+        random_state=random_state,
+        keep_best=est.early_stopping
+        or (est.restore_best_weights and validation is not None and not incremental),
+    )
+    est.n_iter_ = 0
+    # Ctrl-C goes back to the last completed epoch. partial_fit runs one
+    # epoch, so for a fitted model that is the state before the call: no
+    # second copy.
+    continued = incremental and "_theta" in before
+    checkpoint = run.checkpoint(before if continued else None)
+    try:
+        for _ in range(est.max_iter):
+            tasks.begin("epoch", theta.copy)
+            state, stop = run.epoch(state)
+            if not incremental:
+                checkpoint = run.checkpoint()
+            if tasks.end(theta.copy) or stop or incremental:
+                break
+            _warn_if_max_iter(est, stacklevel + 1)
+    except KeyboardInterrupt:
+        warn_interrupted(stacklevel=stacklevel)
+        run.restore(checkpoint)
+    else:
+        run.check_last_step()
+    if run.best_theta is not None:
+        # Restore the best weights: a copy, never a view of theta, so
+        # this is right even when a warm-start refit never beats the
+        # previous best (MLPRegressor keeps its final weights).
+        est._theta[...] = run.best_theta
+
+
+def _warn_if_max_iter(est, stacklevel):
+    if est.n_iter_ == est.max_iter:
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) "
+            "reached and the optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=stacklevel,
+        )
 
 
 class EpochRun:

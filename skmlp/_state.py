@@ -1,0 +1,86 @@
+"""The fitted state of an estimator: snapshots, and views of the parameters.
+
+A call to ``fit`` or ``partial_fit`` changes a known set of attributes
+(``FITTED_STATE`` in :mod:`skmlp._base`). It snapshots them first and puts
+them back if the call fails, and Ctrl-C goes back to a snapshot of the last
+epoch. ``coefs_`` and ``intercepts_`` are lists of views into the flat
+parameter vector that write through.
+"""
+
+from numbers import Integral
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Appended(NamedTuple):
+    """A list in a snapshot: the list itself and its length then.
+
+    Fit only appends to its curves, so truncating puts a list back exactly,
+    without copying a curve that grows by one value per ``partial_fit``.
+    """
+
+    items: list
+    length: int
+
+
+def copy_state(value, into=None):
+    """Copy fitted state for a snapshot, into ``into``'s arrays where they fit.
+
+    Arrays are copied (into a previous snapshot's array of the same shape and
+    dtype, when there is one, so a ``partial_fit`` stream allocates nothing),
+    lists are remembered by length, dicts copied item by item; numbers and
+    strings are immutable.
+    """
+    if isinstance(value, np.ndarray):
+        if (
+            isinstance(into, np.ndarray)
+            and into.shape == value.shape
+            and into.dtype == value.dtype
+        ):
+            np.copyto(into, value)
+            return into
+        return value.copy()
+    if isinstance(value, list):
+        return Appended(value, len(value))
+    if isinstance(value, dict):
+        into = into if isinstance(into, dict) else {}
+        return {key: copy_state(item, into.get(key)) for key, item in value.items()}
+    return value
+
+
+def put_back(value):
+    """Return the state a snapshot's entry holds, for the estimator to own."""
+    if isinstance(value, Appended):
+        del value.items[value.length :]
+        return value.items
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: put_back(item) for key, item in value.items()}
+    return value
+
+
+class ParameterList(list):
+    """``coefs_`` or ``intercepts_``: views into ``theta`` that write through.
+
+    ``est.coefs_[0] = W`` copies ``W`` into the model's parameter vector, as
+    replacing a list item does for MLPRegressor, instead of changing a list
+    that is thrown away.
+    """
+
+    def __setitem__(self, index, value):
+        if not isinstance(index, Integral):
+            raise TypeError("Assign one layer at a time, e.g. est.coefs_[0] = W.")
+        self[index][...] = layer_values(index, self[index], value)
+
+
+def layer_values(index, view, value):
+    """Return ``value`` as an array for layer ``index``, if it has the view's shape."""
+    value = np.asarray(value)
+    if value.shape != view.shape:
+        raise ValueError(
+            f"Layer {index} has shape {view.shape}, got an array of shape "
+            f"{value.shape}. Refit with the architecture you need instead."
+        )
+    return value
