@@ -149,45 +149,64 @@ def _gelu_float64(g, z):
     return g.op("Sub", g.op("Relu", z), tail)
 
 
+def _single(op_type):
+    """Return the graph of an activation that is one ONNX operator."""
+    return lambda g, z: g.op(op_type, z)
+
+
+def _leaky_relu(g, z):
+    # max(z, 0.01 z) is z for z > 0 and 0.01 z otherwise, the same product
+    # as numpy's; LeakyRelu's alpha attribute is a float32, 0.0099999998.
+    return g.op("Max", z, g.op("Mul", z, g.const([0.01])))
+
+
+def _elu(g, z):
+    # relu(z) + exp(min(z, 0)) - 1: onnxruntime has no float64 Elu kernel
+    # from opset 22 on.
+    expm1 = g.op("Sub", g.op("Exp", g.op("Min", z, g.const([0.0]))), g.const([1]))
+    return g.op("Add", g.op("Relu", z), expm1)
+
+
+def _softplus(g, z):
+    # relu(z) + log(1 + exp(-|z|)), as numpy's logaddexp(0, z): no overflow,
+    # and onnxruntime has no float64 Softplus kernel from opset 22 on.
+    tail = g.op("Exp", g.op("Neg", g.op("Abs", z)))
+    return g.op("Add", g.op("Relu", z), g.op("Log", g.op("Add", tail, g.const([1]))))
+
+
+def _gelu(g, z):
+    if g.dtype == np.float64:
+        return _gelu_float64(g, z)
+    erf = g.op("Erf", g.op("Mul", z, g.const([1 / math.sqrt(2)])))
+    half_z = g.op("Mul", z, g.const([0.5]))
+    return g.op("Mul", half_z, g.op("Add", erf, g.const([1.0])))
+
+
+def _silu(g, z):
+    return g.op("Mul", z, g.op("Sigmoid", z))
+
+
+#: The ONNX graph of each activation of :data:`skmlp._activations.ACTIVATIONS`,
+#: by name: ``f(g, z)`` adds its nodes and returns the output's name.
+ONNX_ACTIVATIONS = {
+    "identity": _single("Identity"),
+    "logistic": _single("Sigmoid"),
+    "tanh": _single("Tanh"),
+    "relu": _single("Relu"),
+    "exp": _single("Exp"),
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
+    "softplus": _softplus,
+    "gelu": _gelu,
+    "silu": _silu,
+}
+
+
 def _activation(g, name, z):
     """Add the nodes of activation ``name`` applied to ``z``; return the output."""
-    if name in _SINGLE_OPS:
-        return g.op(_SINGLE_OPS[name], z)
-    if name == "leaky_relu":
-        # max(z, 0.01 z) is z for z > 0 and 0.01 z otherwise, the same product
-        # as numpy's; LeakyRelu's alpha attribute is a float32, 0.0099999998.
-        return g.op("Max", z, g.op("Mul", z, g.const([0.01])))
-    if name == "elu":
-        # relu(z) + exp(min(z, 0)) - 1: onnxruntime has no float64 Elu kernel
-        # from opset 22 on.
-        expm1 = g.op("Sub", g.op("Exp", g.op("Min", z, g.const([0.0]))), g.const([1]))
-        return g.op("Add", g.op("Relu", z), expm1)
-    if name == "softplus":
-        # relu(z) + log(1 + exp(-|z|)), as numpy's logaddexp(0, z): no overflow,
-        # and onnxruntime has no float64 Softplus kernel from opset 22 on.
-        tail = g.op("Exp", g.op("Neg", g.op("Abs", z)))
-        return g.op(
-            "Add", g.op("Relu", z), g.op("Log", g.op("Add", tail, g.const([1])))
-        )
-    if name == "gelu":
-        if g.dtype == np.float64:
-            return _gelu_float64(g, z)
-        erf = g.op("Erf", g.op("Mul", z, g.const([1 / math.sqrt(2)])))
-        half_z = g.op("Mul", z, g.const([0.5]))
-        return g.op("Mul", half_z, g.op("Add", erf, g.const([1.0])))
-    if name == "silu":
-        return g.op("Mul", z, g.op("Sigmoid", z))
-    raise NotImplementedError(f"No ONNX conversion for activation {name!r}.")
-
-
-#: Activations that are one ONNX operator.
-_SINGLE_OPS = {
-    "identity": "Identity",
-    "logistic": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "Relu",
-    "exp": "Exp",
-}
+    if name not in ONNX_ACTIVATIONS:
+        raise NotImplementedError(f"No ONNX conversion for activation {name!r}.")
+    return ONNX_ACTIVATIONS[name](g, z)
 
 
 def _convert(scope, operator, container):

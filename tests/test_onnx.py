@@ -13,6 +13,7 @@ from sklearn.preprocessing import MinMaxScaler, QuantileTransformer, StandardSca
 
 from skmlp import BackpropRegressor, to_onnx
 from skmlp._activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from skmlp._onnx import ONNX_ACTIVATIONS
 
 ort = pytest.importorskip("onnxruntime")
 pytest.importorskip("skl2onnx")
@@ -55,6 +56,8 @@ def _assert_matches(y_onnx, y_pred, dtype):
 
 def test_every_activation_is_tested():
     assert set(HIDDEN_ACTIVATIONS) | {"exp"} == set(ACTIVATIONS)
+    # ... and converts: a new activation needs its ONNX graph too.
+    assert set(ONNX_ACTIVATIONS) == set(ACTIVATIONS)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
