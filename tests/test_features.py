@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import sklearn
+from _helpers import numeric_grad, relative_error
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_absolute_error
@@ -23,21 +24,6 @@ def data():
     X = rng.randn(40, 4)
     y = np.column_stack([np.sin(X[:, 0]) + X[:, 1], X[:, 2] * X[:, 3]])
     return X, y, rng.uniform(0.5, 2, size=40)
-
-
-def _numeric_grad(fun, theta, h=1e-6):
-    g = np.empty_like(theta)
-    for i in range(theta.size):
-        t = theta.copy()
-        t[i] += h
-        up = fun(t)
-        t[i] -= 2 * h
-        g[i] = (up - fun(t)) / (2 * h)
-    return g
-
-
-def _rel(a, b):
-    return np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b))
 
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
@@ -90,7 +76,7 @@ def test_gradient_activation_list(data):
     )
     assert check_gradients(est, X, y, sample_weight=sw) < 1e-6
     est.set_params(max_iter=3).fit(X, y)
-    assert est._activations == ("gelu", "elu", "logistic", "identity")
+    assert est.network_.activations == ("gelu", "elu", "logistic", "identity")
     assert check_gradients(est, X, y) < 1e-6
 
 
@@ -106,9 +92,9 @@ def test_gradient_dropout_with_fixed_masks(data):
         return net.loss_and_grad(t, X, y, sw, 0.1, dropout_masks=masks)[0]
 
     _, grad = net.loss_and_grad(theta, X, y, sw, 0.1, dropout_masks=masks)
-    assert _rel(grad, _numeric_grad(loss, theta)) < 1e-6
+    assert relative_error(grad, numeric_grad(loss, theta)) < 1e-6
     # The masks matter: without them the gradient is a different one.
-    assert _rel(grad, net.loss_and_grad(theta, X, y, sw, 0.1)[1]) > 1e-2
+    assert relative_error(grad, net.loss_and_grad(theta, X, y, sw, 0.1)[1]) > 1e-2
 
 
 def test_check_gradients_detects_a_wrong_gradient(data, monkeypatch):
