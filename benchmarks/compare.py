@@ -91,11 +91,8 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         other = Path(tmp) / "other"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach"]
-            + [str(other), args.rev],
-            check=True,
-        )
+        add = ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach"]
+        subprocess.run([*add, str(other), args.rev], check=True)
         try:
             print(f"ms per epoch/iteration/call, 1 BLAS thread, {args.rev} vs HEAD")
             for name in args.workloads.split(","):

@@ -127,6 +127,8 @@ def test_callbacks_leave_fitted_state_and_pickling_alone(data):
     X, y = data
     est = BackpropRegressor((8,), max_iter=3, random_state=0)
     est.set_callbacks(Recorder()).fit(X, y)
+    # scikit-learn's callback seam: fit's callback context lives in this
+    # attribute while callbacks run; a left-over one would be pickled.
     assert not hasattr(est, "_callback_fit_ctx")
     plain = BackpropRegressor((8,), max_iter=3, random_state=0).fit(X, y)
     np.testing.assert_array_equal(est.theta_, plain.theta_)

@@ -216,3 +216,34 @@ def test_docs_build_is_offline_by_configuration():
     assert '"sphinx-mathjax-offline"' in conf  # MathJax shipped in _static
     assert '"write_computation_times": False' in conf  # no page of CDN tables
     assert "check_built_docs.py" in (ROOT / "scripts" / "docs.sh").read_text()
+
+
+#: A cited test file, test file::function, or a bare test function name.
+_CITATION = re.compile(r"``(?:tests/)?(?:(test_\w+\.py)(?:::(test_\w+))?|(test_\w+))``")
+
+
+def _test_references(text):
+    """``(file, name)`` for each test a page cites; ``name`` None for a file.
+
+    A bare ``test_name`` belongs to the file cited last before it.
+    """
+    file = None
+    for match in _CITATION.finditer(text):
+        file = match[1] or file
+        yield file, match[2] or match[3]
+
+
+@pytest.mark.parametrize(
+    "rst",
+    [DOCS / "reliability.rst", *sorted((DOCS / "user_guide").glob("*.rst"))],
+    ids=lambda p: p.name,
+)
+def test_cited_tests_exist(rst):
+    """Every test file and test function a page names is still there."""
+    for file, name in _test_references(rst.read_text()):
+        assert file, f"{rst.name} cites {name} before naming its file"
+        path = ROOT / "tests" / file
+        assert path.is_file(), f"{rst.name} cites {file}, which does not exist"
+        if name:
+            defined = re.findall(r"^def (test_\w+)\(", path.read_text(), re.MULTILINE)
+            assert name in defined, f"{rst.name} cites {file}::{name}, not in it"

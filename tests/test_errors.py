@@ -1,22 +1,18 @@
 """Clear errors: each test checks that the message says what is wrong."""
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from _helpers import SOLVERS, assert_weights_equal, estimator_data, weights
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skmlp import BackpropRegressor
 
-SOLVERS = ["lbfgs", "sgd", "adam"]
-
-
-def _data(n_samples=40, n_features=4, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.randn(n_samples, n_features)
-    return X, X @ rng.randn(n_features)
+#: A noise-free linear problem: the data these tests have always used.
+_data = partial(estimator_data, n_samples=40, link=None, noise=0.0)
 
 
 def _fitted(solver="sgd", **params):
@@ -28,15 +24,6 @@ def _fitted(solver="sgd", **params):
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y)
     return est, X, y
-
-
-def _weights(est):
-    return [a.copy() for a in est.coefs_ + est.intercepts_]
-
-
-def assert_weights_equal(a, b):
-    for x, y in zip(a, b, strict=True):
-        assert_array_equal(x, y)
 
 
 def _methods(solver):
@@ -74,12 +61,12 @@ def test_non_finite_X_at_predict(bad, message):
 
 def test_non_finite_X_in_partial_fit_of_a_fitted_model_changes_nothing():
     est, X, y = _fitted()
-    before = _weights(est)
+    before = weights(est)
     X_bad = X.copy()
     X_bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="Input X contains NaN"):
         est.partial_fit(X_bad, y)
-    assert_weights_equal(_weights(est), before)
+    assert_weights_equal(weights(est), before)
 
 
 def test_non_finite_sample_weight():
@@ -99,10 +86,10 @@ def test_wrong_number_of_features_at_predict():
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_wrong_number_of_features_at_partial_fit(solver):
     est, X, y = _fitted(solver)
-    before = _weights(est)
+    before = weights(est)
     with pytest.raises(ValueError, match=r"X has 5 features.*expecting 4 features"):
         est.partial_fit(np.c_[X, X[:, 0]], y)
-    assert_weights_equal(_weights(est), before)
+    assert_weights_equal(weights(est), before)
 
 
 def test_wrong_number_of_features_at_warm_start():
@@ -152,11 +139,11 @@ def test_negative_y_with_poisson_in_partial_fit_of_a_fitted_model():
     counts = np.abs(np.round(y))
     est = BackpropRegressor(hidden_layer_sizes=(3,), loss="poisson", solver="adam")
     est.partial_fit(X, counts)
-    before = _weights(est)
+    before = weights(est)
     counts[0] = -2.0
     with pytest.raises(ValueError, match="negative"):
         est.partial_fit(X, counts)
-    assert_weights_equal(_weights(est), before)
+    assert_weights_equal(weights(est), before)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
@@ -216,14 +203,14 @@ def test_hidden_layer_sizes_with_zero(hidden):
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_warm_start_after_changing_hidden_layer_sizes(solver):
     est, X, y = _fitted(solver, warm_start=True)
-    before = _weights(est)
+    before = weights(est)
     est.set_params(hidden_layer_sizes=(7,))
     with pytest.raises(ValueError, match=r"warm_start=False") as excinfo:
         est.fit(X, y)
     message = str(excinfo.value)
     assert "(4, 5, 1)" in message  # what the fitted network is
     assert "(4, 7, 1)" in message  # what the parameters ask for
-    assert_weights_equal(_weights(est), before)
+    assert_weights_equal(weights(est), before)
     # Doing what the message says works.
     est.set_params(warm_start=False, max_iter=2)
     with warnings.catch_warnings():

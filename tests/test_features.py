@@ -71,7 +71,7 @@ def test_gradient_activation_list(data):
     )
     assert check_gradients(est, X, y, sample_weight=sw) < 1e-6
     est.set_params(max_iter=3).fit(X, y)
-    assert est._activations == ("gelu", "elu", "logistic", "identity")
+    assert est.network_.activations == ("gelu", "elu", "logistic", "identity")
     assert check_gradients(est, X, y) < 1e-6
 
 

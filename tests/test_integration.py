@@ -4,9 +4,11 @@ cloning, pickling."""
 import copy
 import pickle
 import warnings
+from functools import partial
 
 import numpy as np
 import pytest
+from _helpers import assert_weights_equal, estimator_data, weights
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
@@ -21,21 +23,11 @@ from skmlp import BackpropRegressor
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-def _data(n_samples=80, n_features=4, seed=0):
-    rng = np.random.RandomState(seed)
-    X = 3.0 * rng.randn(n_samples, n_features) + 5.0  # unscaled on purpose
-    y = np.tanh(rng.randn(n_features) @ (X - 5.0).T / 3.0) + 0.1 * rng.randn(n_samples)
-    return X, 10.0 * y + 50.0
-
-
-def _weights(est):
-    return [a.copy() for a in est.coefs_ + est.intercepts_]
-
-
-def assert_weights_equal(a, b):
-    assert len(a) == len(b)
-    for x, y in zip(a, b, strict=True):
-        assert_array_equal(x, y)
+#: Unscaled on purpose (X around 5 with spread 3, y around 50 with spread
+#: 10), so that the pipelines' scalers matter.
+_data = partial(
+    estimator_data, n_samples=80, X_scale=3.0, X_loc=5.0, y_scale=10.0, y_loc=50.0
+)
 
 
 def test_grid_search_in_parallel_gives_the_serial_scores():
@@ -108,11 +100,11 @@ def test_clone_gives_an_unfitted_copy_with_the_same_parameters():
     assert not hasattr(cloned, "coefs_")
     assert not hasattr(cloned, "n_iter_")
     cloned.fit(X, y)
-    assert_weights_equal(_weights(cloned), _weights(est))
+    assert_weights_equal(weights(cloned), weights(est))
     # Fitting the clone did not touch the original.
-    est_weights = _weights(est)
+    est_weights = weights(est)
     cloned.partial_fit(X, y)
-    assert_weights_equal(_weights(est), est_weights)
+    assert_weights_equal(weights(est), est_weights)
 
 
 def _fitted(solver):
@@ -144,7 +136,7 @@ def test_roundtrip_predicts_bit_identically(solver, roundtrip):
     restored = roundtrip(est)
     check_is_fitted(restored)
     assert_array_equal(restored.predict(X), est.predict(X))
-    assert_weights_equal(_weights(restored), _weights(est))
+    assert_weights_equal(weights(restored), weights(est))
     for attr in ["n_iter_", "loss_", "loss_curve_", "n_layers_", "n_outputs_"]:
         assert getattr(restored, attr) == getattr(est, attr)
     # The copy owns its weights.
@@ -178,7 +170,7 @@ def test_partial_fit_after_roundtrip_continues_exactly(
         restored.partial_fit(X, y)
         # Momentum, Adam's moments, the step count and the learning rate all
         # survived: the trajectories are identical.
-        assert_weights_equal(_weights(restored), _weights(est))
+        assert_weights_equal(weights(restored), weights(est))
         assert restored.loss_curve_ == est.loss_curve_
         assert restored.t_ == est.t_
 

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import regression_data
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
@@ -23,8 +24,12 @@ RTOL = {np.float32: 1e-5, np.float64: 1e-12}
 
 
 def _data(dtype, n_outputs=1):
-    rng = np.random.RandomState(0)
-    X = rng.normal(scale=2.0, size=(120, 4))
+    """The shared features (spread 2); as targets, three fixed functions of X.
+
+    A square, a sine and a product, so that each ONNX output column has a
+    shape of its own.
+    """
+    X = regression_data(120, 4, X_scale=2.0)[0]
     Y = np.c_[X[:, 0] ** 2, np.sin(2 * X[:, 1]), X[:, 2] * X[:, 3]][:, :n_outputs]
     return X.astype(dtype), Y.astype(dtype).squeeze()
 
@@ -77,7 +82,7 @@ def test_hidden_activation(activation, dtype):
         X,
         y,
     )
-    assert est._activations == (activation,) * 3
+    assert est.network_.activations == (activation,) * 3
     assert est.theta_.dtype == dtype
     _assert_matches(_onnx_predict(est, X), est.predict(X), dtype)
 
@@ -90,7 +95,7 @@ def test_exp_output_activation(dtype):
         X,
         np.abs(y),
     )
-    assert est._activations[-1] == "exp"
+    assert est.network_.activations[-1] == "exp"
     _assert_matches(_onnx_predict(est, X), est.predict(X), dtype)
 
 

@@ -11,6 +11,7 @@ averages (README, difference 1), while the gradients agree.
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import estimator_data
 from numpy.testing import assert_allclose
 from sklearn.neural_network import MLPRegressor
 
@@ -22,18 +23,6 @@ pytestmark = [
 ]
 
 RTOL = 1e-10
-
-
-def _data(n_samples=60, n_features=4, n_outputs=1, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.randn(n_samples, n_features)
-    W = rng.randn(n_features, n_outputs)
-    Y = np.tanh(X @ W) + 0.1 * rng.randn(n_samples, n_outputs)
-    y = Y[:, 0] if n_outputs == 1 else Y
-    counts = rng.poisson(np.exp(0.5 * np.tanh(X @ W)))
-    counts = counts[:, 0] if n_outputs == 1 else counts
-    sample_weight = rng.uniform(0.5, 2.0, n_samples)
-    return X, y, counts.astype(np.float64), sample_weight
 
 
 def _close(actual, desired, what):
@@ -91,7 +80,7 @@ BASE = {"hidden_layer_sizes": (5,), "random_state": 1, "learning_rate_init": 0.0
 @pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 def test_same_fit_as_mlpregressor(solver, activation, loss):
-    X, y, counts, _ = _data()
+    X, y, counts, _ = estimator_data(counts=True)
     target = counts if loss == "poisson" else y
     ours, theirs = _pair(
         **BASE, solver=solver, activation=activation, loss=loss, max_iter=25
@@ -104,7 +93,7 @@ def test_same_fit_as_mlpregressor(solver, activation, loss):
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 def test_same_fit_with_sample_weights_and_two_hidden_layers(solver, loss):
-    X, y, counts, sample_weight = _data()
+    X, y, counts, sample_weight = estimator_data(counts=True)
     target = counts if loss == "poisson" else y
     params = dict(BASE, hidden_layer_sizes=(6, 3), solver=solver, loss=loss)
     ours, theirs = _pair(**params, activation="tanh", alpha=0.05, max_iter=25)
@@ -115,7 +104,7 @@ def test_same_fit_with_sample_weights_and_two_hidden_layers(solver, loss):
 
 def test_sample_weights_matter():
     # The weighted parity test above must not pass by ignoring the weights.
-    X, y, _, sample_weight = _data()
+    X, y, _, sample_weight = estimator_data(counts=True)
     params = dict(BASE, solver="lbfgs", max_iter=25)
     weighted = BackpropRegressor(**params).fit(X, y, sample_weight=sample_weight)
     unweighted = BackpropRegressor(**params).fit(X, y)
@@ -125,7 +114,7 @@ def test_sample_weights_matter():
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 def test_same_early_stopping(solver, weighted):
-    X, y, _, sample_weight = _data(n_samples=100)
+    X, y, _, sample_weight = estimator_data(n_samples=100, counts=True)
     sw = sample_weight[:100] if weighted else None
     ours, theirs = _pair(
         **dict(BASE, learning_rate_init=0.03),
@@ -147,7 +136,7 @@ def test_same_early_stopping(solver, weighted):
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_multioutput_trajectory_matches_with_summed_loss(solver):
-    X, Y, _, _ = _data(n_outputs=3)
+    X, Y, _, _ = estimator_data(n_outputs=3, counts=True)
     ours, theirs = _pair(**BASE, solver=solver, alpha=0.0, batch_size=16)
     for _ in range(4):
         ours.partial_fit(X, Y)
@@ -159,7 +148,7 @@ def test_multioutput_trajectory_matches_with_summed_loss(solver):
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_multioutput_fits_with_max_iter_k_match(solver):
-    X, Y, _, _ = _data(n_outputs=2)
+    X, Y, _, _ = estimator_data(n_outputs=2, counts=True)
     for max_iter in (1, 3, 6):
         ours, theirs = _pair(**BASE, solver=solver, alpha=0.0, max_iter=max_iter)
         ours.fit(X, Y)
@@ -170,7 +159,7 @@ def test_multioutput_fits_with_max_iter_k_match(solver):
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_multioutput_loss_with_l2_term(solver):
     # With alpha > 0 only the data term is summed: ours - L2 == 2 (theirs - L2).
-    X, Y, _, _ = _data(n_outputs=2)
+    X, Y, _, _ = estimator_data(n_outputs=2, counts=True)
     ours, theirs = _pair(**BASE, solver=solver, alpha=0.5, batch_size=len(X))
     ours.partial_fit(X, Y)
     theirs.partial_fit(X, Y)
@@ -186,7 +175,7 @@ def test_multioutput_loss_with_l2_term(solver):
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 def test_same_fit_on_sparse_input(solver, fmt):
-    X, y, _, _ = _data()
+    X, y, _, _ = estimator_data(counts=True)
     X[np.abs(X) < 0.8] = 0.0
     X_sparse = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
     ours, theirs = _pair(**BASE, solver=solver, max_iter=15)
@@ -198,7 +187,7 @@ def test_same_fit_on_sparse_input(solver, fmt):
 
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
 def test_same_warm_start_refits(solver):
-    X, y, _, _ = _data(n_samples=80)
+    X, y, _, _ = estimator_data(n_samples=80, counts=True)
     ours, theirs = _pair(**BASE, solver=solver, warm_start=True, max_iter=8)
     for rows in (slice(0, 80), slice(0, 50), slice(30, 80)):
         ours.fit(X[rows], y[rows])
@@ -216,7 +205,7 @@ def test_same_warm_start_refits(solver):
     ],
 )
 def test_same_partial_fit_sequence(solver, schedule):
-    X, y, _, sample_weight = _data(n_samples=80)
+    X, y, _, sample_weight = estimator_data(n_samples=80, counts=True)
     # n_iter_no_change=1 and a large tol make the adaptive schedule divide its
     # rate by 5 every other call, so the schedule really acts.
     ours, theirs = _pair(
@@ -246,7 +235,7 @@ def test_same_partial_fit_sequence(solver, schedule):
 @pytest.mark.parametrize("nesterovs_momentum", [False, True])
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 def test_same_sgd_momentum(nesterovs_momentum, momentum):
-    X, y, _, _ = _data()
+    X, y, _, _ = estimator_data(counts=True)
     ours, theirs = _pair(
         **BASE,
         solver="sgd",
@@ -263,7 +252,7 @@ def test_same_sgd_momentum(nesterovs_momentum, momentum):
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("batch_size", [7, 25, "auto"])
 def test_same_minibatches(solver, shuffle, batch_size):
-    X, y, _, _ = _data()
+    X, y, _, _ = estimator_data(counts=True)
     ours, theirs = _pair(
         **BASE, solver=solver, shuffle=shuffle, batch_size=batch_size, max_iter=8
     )
@@ -274,7 +263,7 @@ def test_same_minibatches(solver, shuffle, batch_size):
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_same_stopping_on_a_training_loss_plateau(solver):
-    X, y, _, _ = _data()
+    X, y, _, _ = estimator_data(counts=True)
     ours, theirs = _pair(
         **BASE, solver=solver, n_iter_no_change=2, tol=1e-2, max_iter=500
     )
@@ -285,7 +274,7 @@ def test_same_stopping_on_a_training_loss_plateau(solver):
 
 
 def test_same_sgd_adaptive_fit_until_the_rate_is_too_small():
-    X, y, _, _ = _data()
+    X, y, _, _ = estimator_data(counts=True)
     ours, theirs = _pair(
         **BASE,
         solver="sgd",
@@ -302,7 +291,7 @@ def test_same_sgd_adaptive_fit_until_the_rate_is_too_small():
 
 @pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
 def test_same_fit_without_hidden_layers(solver):
-    X, y, _, _ = _data()
+    X, y, _, _ = estimator_data(counts=True)
     ours, theirs = _pair(**dict(BASE, hidden_layer_sizes=()), solver=solver)
     ours.set_params(max_iter=10)
     theirs.set_params(max_iter=10)
@@ -317,7 +306,7 @@ def test_poisson_fit_is_bit_identical(solver):
     # With the exponential output the Poisson loss gives dL/dz = y_hat - y,
     # MLPRegressor's own expression, instead of dL/dy_hat * y_hat, which
     # rounds differently: the weights agree to the last bit.
-    X, _, counts, sample_weight = _data()
+    X, _, counts, sample_weight = estimator_data(counts=True)
     params = dict(BASE, hidden_layer_sizes=(6, 3), solver=solver, loss="poisson")
     ours, theirs = _pair(**params, activation="tanh", alpha=0.05, max_iter=25)
     ours.fit(X, counts, sample_weight=sample_weight)

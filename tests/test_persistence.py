@@ -12,6 +12,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from _helpers import assert_same
 from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
@@ -31,26 +32,6 @@ def _fit(est, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return est.fit(*args, **kwargs)
-
-
-def _assert_same(a, b, where="state"):
-    """Assert equal values of equal types, recursively; NaN equals NaN."""
-    assert type(a) is type(b), f"{where}: {type(a)} != {type(b)}"
-    if isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype, where
-        np.testing.assert_array_equal(a, b, err_msg=where, strict=True)
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), where
-        for key in a:
-            _assert_same(a[key], b[key], f"{where}[{key!r}]")
-    elif isinstance(a, list | tuple):
-        assert len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _assert_same(x, y, f"{where}[{i}]")
-    elif isinstance(a, float | np.floating) and np.isnan(a):
-        assert np.isnan(b), where
-    else:
-        assert a == b, where
 
 
 def _fitted(solver, data, **params):
@@ -80,18 +61,20 @@ def _skops(est):
 def _check_round_trip(est, loaded, data):
     X, y, X_val, _ = data
     assert loaded is not est
-    _assert_same(est.__getstate__(), loaded.__getstate__())
+    assert_same(est.__getstate__(), loaded.__getstate__())
     # Bit-identical predictions.
     np.testing.assert_array_equal(loaded.predict(X_val), est.predict(X_val))
     if est.solver == "lbfgs":
         return
-    # partial_fit continues exactly, optimizer state included.
+    # partial_fit continues exactly, optimizer state included. The seam
+    # read here is documented (docs/user_guide/ecosystem.rst, "Saving and
+    # loading"): the optimizer state is part of the pickled fitted state.
     assert est._optimizer_state is not None
     assert est._optimizer_state is not loaded._optimizer_state
     for model in (est, loaded):
         model.partial_fit(X, y)
         model.partial_fit(X[:50], y[:50])
-    _assert_same(_timeless(est), _timeless(loaded))
+    assert_same(_timeless(est), _timeless(loaded))
 
 
 def _timeless(est):
@@ -134,7 +117,9 @@ def test_optimizer_state_matters_for_continuation(data):
     X, y, _, _ = data
     est = _fitted("adam", data)
     reset = _pickle(est)
-    reset._optimizer_state = None  # what a weights-only save would restore
+    # The documented seam (ecosystem.rst): the optimizer state travels in the
+    # fitted state. Dropping it is what a weights-only save would restore.
+    reset._optimizer_state = None
     est.partial_fit(X, y)
     reset.partial_fit(X, y)
     assert not np.array_equal(est.theta_, reset.theta_)
@@ -144,7 +129,7 @@ def test_early_stopping_state_round_trips(data):
     est = _fitted("adam", data, early_stopping=True, learning_rate_init=0.02)
     for round_trip in (_pickle, _joblib, _skops):
         loaded = round_trip(est)
-        _assert_same(est.__getstate__(), loaded.__getstate__())
+        assert_same(est.__getstate__(), loaded.__getstate__())
         np.testing.assert_array_equal(loaded.predict(data[2]), est.predict(data[2]))
 
 

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _helpers import interrupt_on_call
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
@@ -179,19 +180,6 @@ def test_predict_refuses_to_overflow_silently():
             est.predict(X_far)
 
 
-def _interrupt_after(monkeypatch, n_calls):
-    original = Network.loss_and_grad
-    calls = {"n": 0}
-
-    def interrupting(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] > n_calls:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Network, "loss_and_grad", interrupting)
-
-
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_interrupt_keeps_the_last_completed_epoch(monkeypatch, early_stopping):
     rng = np.random.RandomState(0)
@@ -207,7 +195,7 @@ def test_interrupt_keeps_the_last_completed_epoch(monkeypatch, early_stopping):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         reference.fit(X, y)
-    _interrupt_after(monkeypatch, 3 * n_batches + 2)  # in the middle of epoch 4
+    interrupt_on_call(monkeypatch, 3 * n_batches + 3)  # epoch 4's 3rd batch
     est = BackpropRegressor(max_iter=10, **params)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         est.fit(X, y)
@@ -220,7 +208,7 @@ def test_interrupt_keeps_the_last_completed_epoch(monkeypatch, early_stopping):
 def test_interrupt_lbfgs_keeps_the_last_iterate(monkeypatch):
     rng = np.random.RandomState(0)
     X, y = rng.randn(100, 4), rng.randn(100)
-    _interrupt_after(monkeypatch, 6)
+    interrupt_on_call(monkeypatch, 7)
     est = BackpropRegressor((8,), solver="lbfgs", random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         est.fit(X, y)
