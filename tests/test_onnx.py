@@ -54,7 +54,9 @@ def _assert_matches(y_onnx, y_pred, dtype):
 
 
 def test_every_activation_is_tested():
-    assert set(HIDDEN_ACTIVATIONS) | {"exp"} == set(ACTIVATIONS)
+    # The softmax is BackpropClassifier's output, which to_onnx does not
+    # convert yet (issue 13's ONNX part); its conversion and test come with it.
+    assert set(HIDDEN_ACTIVATIONS) | {"exp"} == set(ACTIVATIONS) - {"softmax"}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
