@@ -311,18 +311,17 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     def _fit_binarizer(self, y, classes):
         check_classification_targets(y)
         binarizer = LabelBinarizer()
-        if classes is None or type_of_target(y).startswith("multilabel"):
-            binarizer.fit(y)
-        else:
-            binarizer.fit(classes)
-            self._check_known_classes(y, None, binarizer.classes_)
+        given = classes is not None and not type_of_target(y).startswith("multilabel")
+        binarizer.fit(classes if given else y)
         if len(binarizer.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes, but "
-                f"the data contains only one class: {binarizer.classes_[0]!r}. "
-                "Check the labels (and, in partial_fit, pass every class in "
-                "`classes`)."
+                "the data contains only one class: "
+                f"{binarizer.classes_.tolist()[0]!r}. Check the labels (and, in "
+                "partial_fit, pass every class in `classes`)."
             )
+        if given:
+            self._check_known_classes(y, None, binarizer.classes_)
         return binarizer
 
     def _check_known_classes(self, y, classes, known=None):
