@@ -302,11 +302,41 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         if reset:
             self._label_binarizer = self._fit_binarizer(y, classes)
             self.classes_ = self._label_binarizer.classes_
+        elif classes is None and self._encodes_quickly(y):
+            return self._one_hot(y, dtype)
         else:
             self._check_known_classes(y, classes)
         # MLPClassifier casts to bool, so as not to upcast float32 data: here
         # the targets are 0 and 1 in the data's dtype.
         return self._label_binarizer.transform(y).astype(dtype)
+
+    def _encodes_quickly(self, y):
+        """Whether :meth:`_one_hot` can encode ``y`` (labels of a plain dtype)."""
+        return (
+            y.ndim == 1
+            and y.dtype.kind in "biufU"
+            and self._label_binarizer.y_type_ != "multilabel-indicator"
+            and self.classes_.dtype.kind == y.dtype.kind
+        )
+
+    def _one_hot(self, y, dtype):
+        """Encode labels of ``classes_`` as ``LabelBinarizer.transform`` does.
+
+        The same 0/1 matrix without its per-call checks, which cost more than
+        a small network's ``partial_fit`` step; an unknown label still raises.
+        """
+        labels, inverse = np.unique(y, return_inverse=True)
+        index = np.searchsorted(self.classes_, labels)
+        known = index < len(self.classes_)
+        known[known] = self.classes_[index[known]] == labels[known]
+        if not known.all():
+            self._check_known_classes(y, None)  # raises, naming the labels
+        index = index[inverse]
+        if len(self.classes_) == 2:
+            return (index == 1).astype(dtype)[:, np.newaxis]
+        encoded = np.zeros((len(y), len(self.classes_)), dtype=dtype)
+        encoded[np.arange(len(y)), index] = 1
+        return encoded
 
     def _fit_binarizer(self, y, classes):
         check_classification_targets(y)
@@ -374,7 +404,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         return indicators.ravel() if indicators.shape[1] == 1 else indicators
 
     def _scorer_targets(self, y):
-        return self._label_binarizer.inverse_transform(y)
+        return self._decode(y)
+
+    def _decode(self, y_out):
+        """Return the labels that the outputs ``y_out`` (or a binarized ``y``) mean.
+
+        ``LabelBinarizer.inverse_transform``'s result, for a 2-D ``y_out``:
+        the labels, or the 0/1 indicator matrix of multilabel targets.
+        """
+        indices = self._label_indices(y_out)
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return indices
+        return self.classes_[indices]
 
     # -- fitting and prediction ------------------------------------------------
 
@@ -488,10 +529,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         y : ndarray, shape (n_samples,) or (n_samples, n_classes)
             The predicted classes.
         """
-        y_pred = self._forward(X)
-        if y_pred.shape[1] == 1:
-            y_pred = y_pred.ravel()
-        return self._label_binarizer.inverse_transform(y_pred)
+        return self._decode(self._forward(X))
 
     def predict_proba(self, X):
         """Probability estimates.
