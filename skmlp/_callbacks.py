@@ -19,7 +19,7 @@ class FitTasks:
 
     Parameters
     ----------
-    estimator : BackpropRegressor
+    estimator : BackpropRegressor or BackpropClassifier
         The estimator being fitted.
 
     max_subtasks : int
