@@ -1,4 +1,4 @@
-"""skmlp: a scikit-learn multilayer-perceptron regressor trained by backpropagation.
+"""skmlp: scikit-learn multilayer perceptrons trained by backpropagation.
 
 The gradients are derived by hand (see :mod:`skmlp._network`) and computed in
 numpy over one flat parameter vector.
@@ -8,6 +8,7 @@ The integrations need optional extras and import them only when used:
 :func:`to_onnx` needs skl2onnx, onnx and onnxruntime (``skmlp[onnx]``).
 """
 
+from ._classifier import BackpropClassifier
 from ._display import LossCurveDisplay
 from ._gradcheck import GradientCheck, check_gradients
 from ._onnx import to_onnx
@@ -16,6 +17,7 @@ from ._regressor import BackpropRegressor
 __version__ = "0.1.0"
 
 __all__ = [
+    "BackpropClassifier",
     "BackpropRegressor",
     "GradientCheck",
     "LossCurveDisplay",

@@ -11,6 +11,11 @@ Each activation is a pair of functions over a whole batch:
   cheapest from ``a`` (``a (1 - a)`` for the logistic, ``1 - a**2`` for tanh)
   and the others need ``z``.
 
+All are elementwise but one: the softmax, an output activation only, maps
+each row to a probability vector. Its derivative is a full Jacobian per
+sample, which is never formed: it is used only with its canonical loss, the
+cross-entropy, which gives dL/dz itself (see :mod:`skmlp._losses`).
+
 They are looked up by name in :data:`ACTIVATIONS`. The estimator stores only
 the name, so a fitted model holds no functions (pickle and skops stay simple).
 """
@@ -174,7 +179,36 @@ def _silu_backward(da, z, a):
     return da
 
 
-#: Activations by name. ``'exp'`` is only used as an output activation.
+def _softmax(z, out):
+    r"""Softmax of each row, :math:`\sigma(z)_j = e^{z_j} / \sum_k e^{z_k}`.
+
+    Not elementwise: every output of a row depends on every input of the row.
+    The row maximum is subtracted first, which leaves the result unchanged
+    and keeps ``exp`` from overflowing; the operations are scikit-learn's
+    ``inplace_softmax``, in its order, so both round alike.
+    """
+    shifted = z - z.max(axis=1)[:, np.newaxis]
+    np.exp(shifted, out=out)
+    out /= out.sum(axis=1)[:, np.newaxis]
+    return out
+
+
+def _softmax_backward(da, z, a):
+    r"""Refuse: the softmax's derivative is a Jacobian, never formed here.
+
+    Row by row, :math:`\partial a_j / \partial z_k = a_j (\delta_{jk} - a_k)`.
+    With the cross-entropy, its canonical loss, the loss gives dL/dz directly
+    (``y_hat - y``), and the network never calls this.
+    """
+    raise ValueError(
+        "The softmax is only used as the output activation with its canonical "
+        "loss, the cross-entropy (loss 'log_loss'), which gives dL/dz directly; "
+        "its Jacobian is never formed, so it cannot follow another loss."
+    )
+
+
+#: Activations by name. ``'exp'`` and ``'softmax'`` are only used as output
+#: activations, and ``'softmax'`` only with the cross-entropy.
 ACTIVATIONS = {
     "identity": Activation(_identity, _identity_backward),
     "logistic": Activation(_logistic, _logistic_backward),
@@ -186,6 +220,7 @@ ACTIVATIONS = {
     "gelu": Activation(_gelu, _gelu_backward, needs_z=True),
     "silu": Activation(_silu, _silu_backward, needs_z=True),
     "exp": Activation(_exp, _exp_backward),
+    "softmax": Activation(_softmax, _softmax_backward),
 }
 
 #: The names a user may choose for the hidden layers (MLPRegressor's first).
@@ -201,5 +236,6 @@ HIDDEN_ACTIVATIONS = (
     "silu",
 )
 
-#: The names a user may choose for the output layer.
+#: The names a user may choose for the regressor's output layer (not the
+#: softmax, a classifier's output for the cross-entropy alone).
 OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "exp")

@@ -103,8 +103,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     Subclasses set ``_parameter_constraints`` (this class's plus their own),
     an ``__init__`` listing every hyperparameter, and the task hooks:
-    ``_loss``, ``_out_activation``, ``_validate_target``,
-    ``_validation_score``, ``_stratify`` and ``_extra_fitted_state``.
+    ``_loss``, ``_out_activation``, ``_validate_target``, ``_y_numeric``,
+    ``_stratify``, ``_default_score``, ``_scorer_targets``,
+    ``_target_scaling_hint`` and ``_extra_fitted_state``.
+
+    ``_validate_target(y, dtype, warn=True, reset=True, **target_options)``
+    may store fitted state when ``reset`` is true (the classifier stores its
+    label binarizer); ``target_options`` are what the subclass's public
+    method passed to :meth:`_fit` (the classifier's ``classes``).
     """
 
     _parameter_constraints: dict = {
@@ -149,6 +155,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     #: Fitted attributes a task adds to :data:`FITTED_STATE`.
     _extra_fitted_state = ()
+
+    #: Appended to "StandardScaler" in the advice of overflow errors.
+    _target_scaling_hint = ""
 
     # -- the network these hyperparameters describe -------------------------
 
@@ -281,6 +290,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             A float64 copy of the current weights, or of the initial ones
             that ``random_state`` gives if the estimator is not fitted.
         """
+        # Validating y may set fitted attributes (the classifier's classes
+        # when it is not fitted): put back the ones there were, whatever the
+        # task does. Nothing is changed in place, so references suffice.
+        names = self._fitted_state_names()
+        before = {name: self.__dict__[name] for name in names if name in self.__dict__}
+        try:
+            return self._objective(X, y, sample_weight)
+        finally:
+            for name in names:
+                if name in before:
+                    self.__dict__[name] = before[name]
+                else:
+                    self.__dict__.pop(name, None)
+
+    def _objective(self, X, y, sample_weight):
+        """Return ``get_objective``'s pair; see there."""
         X = check_array(X, accept_sparse=["csr", "csc"], dtype=np.float64)
         y = self._check_raw_target(y, "y")
         y = self._validate_target(
@@ -397,7 +422,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     # -- fitting ----------------------------------------------------------------
 
-    def _fit(self, X, y, sample_weight, incremental, validation=(None, None, None)):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        incremental,
+        validation=(None, None, None),
+        **target_options,
+    ):
         self._check_solver_options(validation)
         hidden = self._hidden_layer_sizes()
         first_pass = "_theta" not in self.__dict__ or not (
@@ -413,7 +446,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         before = self._snapshot(names, reuse=previous)
         try:
             X, y, sample_weight = self._validate_fit_data(
-                X, y, sample_weight, first_pass
+                X, y, sample_weight, first_pass, target_options
             )
             random_state = check_random_state(self.random_state)
             if first_pass:
@@ -472,7 +505,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data "
                 "may contain large values and need to be preprocessed: scale X "
-                "(e.g. with StandardScaler) and y, or lower learning_rate_init."
+                f"(e.g. with StandardScaler{self._target_scaling_hint}), or lower "
+                "learning_rate_init."
             )
         tasks.finish()
 
@@ -492,7 +526,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     f"{name} unset."
                 )
 
-    def _validate_fit_data(self, X, y, sample_weight, first_pass):
+    def _validate_fit_data(self, X, y, sample_weight, first_pass, target_options):
         X, y = validate_data(
             self,
             X,
@@ -506,7 +540,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         if not first_pass:
             # Keep training in the model's dtype.
             X = X.astype(self._theta.dtype, copy=False)
-        y = self._validate_target(y, X.dtype, reset=first_pass)
+        y = self._validate_target(y, X.dtype, reset=first_pass, **target_options)
         sample_weight = self._check_sample_weight(sample_weight, X)
         y = self._transform_target(y, sample_weight, reset=first_pass)
         return X, y, sample_weight

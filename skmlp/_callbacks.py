@@ -19,7 +19,7 @@ class FitTasks:
 
     Parameters
     ----------
-    estimator : BackpropRegressor
+    estimator : BackpropRegressor or BackpropClassifier
         The estimator being fitted.
 
     max_subtasks : int
@@ -43,7 +43,9 @@ class FitTasks:
         self._context = estimator._init_callback_context(max_subtasks=max_subtasks)
         self._data = {
             "X": X,
-            "y": y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y,
+            # The targets as the user gave them (a classifier's labels, not
+            # their binarization), for callbacks that score the model.
+            "y": estimator._scorer_targets(y),
             "metadata": None
             if sample_weight is None
             else {"sample_weight": sample_weight},

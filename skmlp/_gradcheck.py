@@ -153,7 +153,7 @@ def check_gradients(estimator, X, y, sample_weight=None):
 
     Parameters
     ----------
-    estimator : BackpropRegressor or Pipeline
+    estimator : BackpropRegressor, BackpropClassifier or Pipeline
         The model, fitted or not, or a Pipeline ending in one. The last step
         of a fitted Pipeline is checked on ``X`` transformed by the earlier
         steps; for an unfitted Pipeline, the earlier steps are fitted on

@@ -11,8 +11,14 @@ A loss defines only its pointwise value and gradient; the base class
 :class:`Loss` applies ``sample_weight``, once, for all of them. A loss may also
 name a *canonical* output activation, for which it gives dL/dz of the output
 layer directly (:meth:`Loss.value_and_grad_z`): the exponential for the
-Poisson deviance, and later the softmax for the cross-entropy. The network
-then skips that activation's derivative.
+Poisson deviance, the softmax for the cross-entropy and the logistic for
+the binary cross-entropy. The network then skips that activation's
+derivative; for the softmax, whose Jacobian is a full matrix, that is the only
+way the gradient is computed.
+
+The losses of the regressor's ``loss`` parameter are in :data:`LOSSES`; the
+classifier's two, chosen by its targets and never by the user, are in
+:data:`CLASSIFICATION_LOSSES`.
 """
 
 from dataclasses import dataclass
@@ -229,8 +235,141 @@ class Huber(Loss):
         return loss, np.clip(r, -self.delta, self.delta, out=r)
 
 
-#: Loss classes by the name of the estimator's ``loss`` parameter.
+class _CrossEntropy(Loss):
+    """What the two cross-entropies share: scikit-learn's clipping of ``y_hat``.
+
+    Targets are 0 or 1 (the classifier binarizes its labels). The loss is
+    computed on ``y_hat`` clipped to ``[eps, 1 - eps]``, ``eps`` the machine
+    epsilon of its dtype, as scikit-learn's ``log_loss`` and
+    ``binary_log_loss`` do, so that a saturated output gives a large but
+    finite loss. The gradient dL/dz of the canonical pair, ``y_hat - y``,
+    uses the unclipped ``y_hat``, also as scikit-learn does.
+
+    The logarithms are taken in float64 even for float32 data: scikit-learn's
+    targets are boolean, for which scipy's ``xlogy`` picks its float64 loop,
+    so its float32 losses are float64 sums of float64 terms. Computing them
+    alike keeps float32 loss curves equal to the last bit.
+    """
+
+    def check_target(self, y):
+        """Raise a ValueError unless every target is in [0, 1]."""
+        if np.any((y < 0) | (y > 1)):
+            raise ValueError(
+                f"loss={self.name!r} needs targets in [0, 1] (binarized labels); "
+                f"got values from {np.min(y):.6g} to {np.max(y):.6g}."
+            )
+
+    @staticmethod
+    def _weighted_mean(pointwise, sample_weight):
+        # A numpy float64, not a Python float, which NumPy treats as weak:
+        # the float32 L2 term added to it must give float64, as it does in
+        # scikit-learn.
+        return np.float64(Loss._weighted_mean(pointwise, sample_weight))
+
+    @staticmethod
+    def _clipped(y_hat):
+        eps = np.finfo(y_hat.dtype).eps
+        return np.clip(y_hat, eps, 1 - eps)
+
+    def _pointwise_z(self, y, y_hat, out):
+        # The canonical pair's dL/dz = y_hat - y: see the class docstrings.
+        return self._pointwise_loss(y, self._clipped(y_hat)), np.subtract(
+            y_hat, y, out=out
+        )
+
+
+@dataclass(frozen=True)
+class CrossEntropy(_CrossEntropy):
+    r"""Cross-entropy of a one-hot target, for multiclass classification.
+
+    scikit-learn's ``log_loss``. Per sample, with :math:`y` one-hot over the
+    :math:`k` classes and :math:`\hat{y}` a probability vector:
+
+    .. math::
+
+        L = -\sum_j y_j \log \hat{y}_j, \qquad
+        \frac{\partial L}{\partial \hat{y}_j} = -\frac{y_j}{\hat{y}_j}
+
+    Its canonical output is the softmax,
+    :math:`\hat{y}_j = e^{z_j} / \sum_k e^{z_k}`. Each :math:`\hat{y}_j`
+    depends on every :math:`z_k`, with Jacobian
+    :math:`\partial \hat{y}_j / \partial z_k = \hat{y}_j
+    (\delta_{jk} - \hat{y}_k)`, and its product with dL/dy_hat, using
+    :math:`\sum_j y_j = 1`, is
+
+    .. math::
+
+        \frac{\partial L}{\partial z_k}
+        = -\sum_j \frac{y_j}{\hat{y}_j} \hat{y}_j (\delta_{jk} - \hat{y}_k)
+        = \hat{y}_k - y_k,
+
+    which :meth:`value_and_grad_z` returns without forming the Jacobian.
+    """
+
+    name = "log_loss"
+    default_out_activation = "softmax"
+    out_activations = ("softmax",)
+    canonical_activation = "softmax"
+
+    @staticmethod
+    def _pointwise_loss(y, y_prob):
+        # xlogy: 0 * log(y_prob) is 0. In float64 (see _CrossEntropy).
+        return -xlogy(y, y_prob, dtype=np.float64)
+
+    def _pointwise(self, y, y_hat, out):
+        y_prob = self._clipped(y_hat)
+        dy_hat = np.divide(y, y_prob, out=out)
+        np.negative(dy_hat, out=dy_hat)
+        return self._pointwise_loss(y, y_prob), dy_hat
+
+
+@dataclass(frozen=True)
+class BinaryCrossEntropy(_CrossEntropy):
+    r"""Binary cross-entropy of each output, for binary and multilabel targets.
+
+    scikit-learn's ``binary_log_loss``. Per sample, summed over the outputs
+    (one for a binary problem, one per label for multilabel targets):
+
+    .. math::
+
+        L = -\sum_j \left(y_j \log \hat{y}_j
+            + (1 - y_j) \log (1 - \hat{y}_j)\right), \qquad
+        \frac{\partial L}{\partial \hat{y}_j}
+        = \frac{\hat{y}_j - y_j}{\hat{y}_j (1 - \hat{y}_j)}
+
+    Its canonical output is the logistic, elementwise, whose derivative
+    :math:`\hat{y}_j (1 - \hat{y}_j)` cancels the denominator:
+    :math:`\partial L / \partial z_j = \hat{y}_j - y_j`, which
+    :meth:`value_and_grad_z` returns.
+    """
+
+    name = "binary_log_loss"
+    default_out_activation = "logistic"
+    out_activations = ("logistic",)
+    canonical_activation = "logistic"
+
+    @staticmethod
+    def _pointwise_loss(y, y_prob):
+        # In float64 (see _CrossEntropy).
+        return -(
+            xlogy(y, y_prob, dtype=np.float64)
+            + xlogy(1 - y, 1 - y_prob, dtype=np.float64)
+        )
+
+    def _pointwise(self, y, y_hat, out):
+        y_prob = self._clipped(y_hat)
+        dy_hat = np.subtract(y_prob, y, out=out)
+        dy_hat /= y_prob * (1 - y_prob)
+        return self._pointwise_loss(y, y_prob), dy_hat
+
+
+#: Loss classes by the name of the regressor's ``loss`` parameter.
 LOSSES = {loss.name: loss for loss in (HalfSquaredError, HalfPoissonDeviance, Huber)}
+
+#: The classifier's losses, by name: chosen by the type of target (softmax
+#: and cross-entropy for multiclass, logistic and binary cross-entropy for
+#: binary and multilabel targets), never by a parameter.
+CLASSIFICATION_LOSSES = {loss.name: loss for loss in (CrossEntropy, BinaryCrossEntropy)}
 
 
 def get_loss(name, huber_delta=1.0):
@@ -239,7 +378,7 @@ def get_loss(name, huber_delta=1.0):
     Parameters
     ----------
     name : str
-        A key of :data:`LOSSES`.
+        A key of :data:`LOSSES` or :data:`CLASSIFICATION_LOSSES`.
 
     huber_delta : float, default=1.0
         The estimator's ``huber_delta``. Only used when ``name='huber'``.
@@ -249,7 +388,7 @@ def get_loss(name, huber_delta=1.0):
     loss : Loss
     """
     params = {"huber_delta": huber_delta}
-    loss_class = LOSSES[name]
+    loss_class = LOSSES.get(name) or CLASSIFICATION_LOSSES[name]
     return loss_class(
         **{field: params[param] for field, param in loss_class.estimator_params.items()}
     )

@@ -69,11 +69,18 @@ Equations (4) and (7) are one rule if :math:`\delta^{K+1} = dL/d\hat{y}`, so
 :func:`Network.loss_and_grad` runs a single loop from :math:`K` down to 1.
 With the identity output and the squared error, :math:`\sigma_K' = 1` and (4) is
 the familiar :math:`\hat{y} - y`; the general factor stays so that other output
-activations need no special case. One pair is computed more simply: when the
-output activation is the loss's *canonical* one (the exponential for the
-Poisson deviance), the loss gives :math:`dL/dz^K` of (4) itself,
-:math:`\hat{y} - y` rather than :math:`(\hat{y} - y)/\hat{y} \cdot \hat{y}`,
-as scikit-learn computes it.
+activations need no special case. The canonical pairs are computed more
+simply: when the output activation is the loss's *canonical* one (the
+exponential for the Poisson deviance, the logistic for the binary
+cross-entropy, the softmax for the cross-entropy), the loss gives
+:math:`dL/dz^K` of (4) itself, :math:`\hat{y} - y` rather than the product
+(for the Poisson deviance :math:`(\hat{y} - y)/\hat{y} \cdot \hat{y}`),
+as scikit-learn computes it. The softmax is not elementwise: each
+:math:`\hat{y}_j` depends on every :math:`z^K_k`, so its
+:math:`\sigma_K'` is a Jacobian, :math:`\operatorname{diag}(\hat{y}) -
+\hat{y}\hat{y}^T` per sample, and (4) is the product
+:math:`J^T dL/d\hat{y}`, which equals :math:`\hat{y} - y` for the
+cross-entropy; the Jacobian is never formed.
 
 In code, a batch holds samples as rows, so (1) reads ``z = a @ W.T + b`` and the
 sum of outer products in (10) reads ``dz.T @ a``. Because :math:`dz/db = 1`, the
@@ -168,10 +175,12 @@ class Network:
         sigmas = tuple(ACTIVATIONS[name] for name in self.activations)
         object.__setattr__(self, "_sigmas", sigmas)
         # With its canonical output activation (the exponential for the
-        # Poisson deviance) the loss gives dL/dz^K itself, y_hat - y as
+        # Poisson deviance, the logistic and the softmax for the two
+        # cross-entropies) the loss gives dL/dz^K itself, y_hat - y as
         # scikit-learn computes it, instead of dL/dy_hat to be multiplied by
-        # sigma_K'(z^K) = y_hat: the top layer's backward step is then the
-        # identity's, and both estimators round alike.
+        # sigma_K'(z^K): the top layer's backward step is then the
+        # identity's, both estimators round alike, and the softmax's
+        # Jacobian is never needed.
         canonical = self.activations[-1] == getattr(
             self.loss, "canonical_activation", None
         )

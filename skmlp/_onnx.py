@@ -199,6 +199,8 @@ ONNX_ACTIVATIONS = {
     "softplus": _softplus,
     "gelu": _gelu,
     "silu": _silu,
+    # Row-wise over the outputs, as skmlp._activations' softmax.
+    "softmax": lambda g, z: g.op("Softmax", z, axis=1),
 }
 
 

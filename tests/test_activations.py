@@ -9,7 +9,10 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from skmlp._activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 
-NAMES = sorted(ACTIVATIONS)
+#: The elementwise activations. The softmax is row-wise and has no
+#: elementwise derivative; it is only used with its canonical loss, which
+#: gives dL/dz directly (tests at the end of this file).
+NAMES = sorted(set(ACTIVATIONS) - {"softmax"})
 
 
 def _z(seed=0):
@@ -89,6 +92,7 @@ def test_known_values():
         "exp": np.exp(z[0]),
         "gelu": [-0.15865525393145707, 0.0, 1.9544997361036416],
         "silu": z[0] / (1 + np.exp(-z[0])),
+        "softmax": np.exp(z[0]) / np.exp(z[0]).sum(),
     }
     assert set(expected) == set(ACTIVATIONS)
     for name, values in expected.items():
@@ -99,3 +103,15 @@ def test_names_offered_to_users_are_in_the_registry():
     assert set(HIDDEN_ACTIVATIONS) <= set(OUTPUT_ACTIVATIONS) <= set(ACTIVATIONS)
     assert "exp" in OUTPUT_ACTIVATIONS
     assert "exp" not in HIDDEN_ACTIVATIONS
+
+
+def test_softmax_rows_are_probabilities_even_for_large_z():
+    softmax = ACTIVATIONS["softmax"]
+    z = np.array([[1000.0, 1000.0, -1000.0], [-5.0, 0.0, 5.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = _forward(softmax, z)
+    assert_allclose(a.sum(axis=1), 1.0, rtol=1e-15)
+    assert_allclose(a[0], [0.5, 0.5, 0.0])
+    # Shifting a row by a constant changes nothing: softmax(z) = softmax(z + c).
+    assert_allclose(_forward(softmax, z + 7.0), a, rtol=1e-12)

@@ -6,13 +6,14 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skmlp import BackpropRegressor
+from skmlp import BackpropClassifier, BackpropRegressor
 
 # max_iter=100 is too few for some checks' data; that is not what they test.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 ESTIMATORS = [
-    BackpropRegressor(solver=solver, max_iter=100, random_state=0)
+    estimator(solver=solver, max_iter=100, random_state=0)
+    for estimator in (BackpropRegressor, BackpropClassifier)
     for solver in ("lbfgs", "sgd", "adam")
 ]
 
