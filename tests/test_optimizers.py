@@ -42,7 +42,12 @@ PARAMS = {
     "beta_2": 0.999,
     "epsilon": 1e-8,
     "max_grad_norm": None,
+    "max_iter": 200,
+    "warmup_fraction": 0.0,
+    "weight_decay": 0.0,
 }
+#: The schedules MLPRegressor has, which ours must match bit for bit.
+SKLEARN_SCHEDULES = ["constant", "invscaling", "adaptive"]
 N_PARAMS = 50
 EPOCHS, STEPS_PER_EPOCH, BATCH = 4, 3, 10
 
@@ -77,7 +82,7 @@ def _run_both(ours, theirs, dtype, *, on_plateau=False):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("nesterov", [True, False])
-@pytest.mark.parametrize("schedule", list(SCHEDULES))
+@pytest.mark.parametrize("schedule", SKLEARN_SCHEDULES)
 def test_sgd_matches_scikit_learn_bit_for_bit(schedule, nesterov, dtype):
     params = {
         **PARAMS,
