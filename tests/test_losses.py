@@ -194,7 +194,7 @@ def test_pinball_keeps_float32():
     y = np.array([[1.0], [2.0], [3.0]], dtype=np.float32)
     y_hat = np.array([[2.0], [2.0], [2.0]], dtype=np.float32)
     out = np.empty_like(y)
-    value, dy_hat = Pinball(0.25).value_and_grad(y, y_hat, out=out)
+    _, dy_hat = Pinball(0.25).value_and_grad(y, y_hat, out=out)
     assert dy_hat is out
     assert Pinball(0.25).value_and_grad(y, y_hat)[1].dtype == np.float32
     assert_array_equal(dy_hat, np.array([[0.75], [0.0], [-0.25]], np.float32))
