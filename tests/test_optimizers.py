@@ -231,7 +231,7 @@ def test_constant_rate_is_not_reduced_on_a_plateau(optimizer):
 
 @dataclass(frozen=True)
 class _Halving(Schedule):
-    """A per-step schedule, as a later Cosine would be: eta_0 / 2^(count-1)."""
+    """A per-step schedule, as Cosine is: eta_0 / 2^(count-1)."""
 
     def step(self, learning_rate, learning_rate_init, count):
         return learning_rate_init / 2 ** (count - 1)
