@@ -1,5 +1,7 @@
 """Helpers shared by the test files: finite differences and small data sets."""
 
+import math
+
 import numpy as np
 
 
@@ -32,3 +34,12 @@ def regression_data(n_samples=40, n_features=4, n_outputs=2, seed=0):
         n_samples, n_outputs
     )
     return X, y, rng.uniform(0.5, 2.0, size=n_samples)
+
+
+def cosine_rate(count, eta_0, total, warmup):
+    """The rate of step ``count`` of ``learning_rate='cosine'``, as documented."""
+    s = count - 1
+    if s < warmup:
+        return eta_0 * (s + 1) / warmup
+    p = min(1.0, (s - warmup) / (total - warmup))
+    return eta_0 * 0.5 * (1 + math.cos(math.pi * p))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from _helpers import cosine_rate
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
@@ -122,21 +123,29 @@ def test_adam_matches_scikit_learn_bit_for_bit():
     assert_array_equal(state.v, theirs.vs[0])
 
 
+def _adam_by_hand(theta, grads, rates, weight_decay=0.0, n_decayed=0):
+    """Yield ``(theta, m)`` after each step of Adam (AdamW) written out by hand."""
+    theta = theta.copy()
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    for t, (grad, eta) in enumerate(zip(grads, rates, strict=True), start=1):
+        theta[:n_decayed] *= 1 - eta * weight_decay
+        m = 0.9 * m + (1 - 0.9) * grad
+        v = 0.999 * v + (1 - 0.999) * (grad**2)
+        lr = eta * math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        theta += -lr * m / (np.sqrt(v) + 1e-8)
+        yield theta, m
+
+
 def test_adam_float32_is_scikit_learns_arithmetic_in_float32():
     # scikit-learn's Adam computes its rate with np.sqrt, a float64 scalar that
     # promotes the update to float64 (NEP 50); ours keeps it a Python float, so
     # the same expressions run in float32. Compare with those expressions.
     adam = Adam(learning_rate_init=0.01)
     theta, grads = _theta_and_grads(np.float32)
-    reference = theta.copy()
-    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    references = _adam_by_hand(theta, grads, [0.01] * len(grads))
     state = adam.init(theta)
-    for t, grad in enumerate(grads, start=1):
+    for grad, (reference, _) in zip(grads, references, strict=True):
         state = adam.step(theta, grad.copy(), state)
-        m = 0.9 * m + (1 - 0.9) * grad
-        v = 0.999 * v + (1 - 0.999) * (grad**2)
-        lr = 0.01 * math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
-        reference += -lr * m / (np.sqrt(v) + 1e-8)
         assert_array_equal(theta, reference)
     assert theta.dtype == state.m.dtype == state.v.dtype == np.float32
 
@@ -388,19 +397,10 @@ def test_step_updates_the_state_arrays_in_place_and_allocates_nothing(cls):
 # -- cosine schedule ------------------------------------------------------------
 
 
-def _cosine_by_hand(count, eta_0, total, warmup):
-    """The documented formula, written out again."""
-    s = count - 1
-    if s < warmup:
-        return eta_0 * (s + 1) / warmup
-    p = min(1.0, (s - warmup) / (total - warmup))
-    return eta_0 * 0.5 * (1 + math.cos(math.pi * p))
-
-
 def test_cosine_rates_follow_the_formula():
     schedule = Cosine(total_steps=20, warmup_steps=5)
     rates = [schedule.step(None, 0.1, count) for count in range(1, 26)]
-    assert rates == [_cosine_by_hand(c, 0.1, 20, 5) for c in range(1, 26)]
+    assert rates == [cosine_rate(c, 0.1, 20, 5) for c in range(1, 26)]
     # The warmup rises linearly from eta_0 / W to eta_0 ...
     assert rates[:5] == pytest.approx([0.02, 0.04, 0.06, 0.08, 0.1], rel=1e-15)
     # ... the decay starts at eta_0, passes eta_0 / 2 halfway, ends above 0 ...
@@ -455,7 +455,7 @@ def test_both_optimizers_follow_the_cosine_schedule(solver):
     state = optimizer.init(theta)
     for count, grad in enumerate(grads, start=1):
         state = optimizer.step(theta, grad, state)
-        assert state.learning_rate == _cosine_by_hand(count, 0.001, 12, 3)
+        assert state.learning_rate == cosine_rate(count, 0.001, 12, 3)
 
 
 def test_adam_with_a_cosine_rate_is_adam_with_that_rate_at_each_step():
@@ -510,7 +510,7 @@ def test_sgd_weight_decay_by_hand(nesterov):
 
 def test_adam_weight_decay_by_hand_uses_the_scheduled_rate():
     # AdamW as PyTorch's: the decay is eta * lambda with eta the scheduled
-    # rate, not the bias-corrected step size.
+    # rate, not the bias-corrected step size; the moments never see it.
     eta_0, lam, n_w = 0.01, 0.5, 30
     schedule = Cosine(total_steps=12, warmup_steps=3)
     adam = Adam(
@@ -519,19 +519,13 @@ def test_adam_weight_decay_by_hand_uses_the_scheduled_rate():
         decay=DecoupledWeightDecay(lam, n_w),
     )
     theta, grads = _theta_and_grads(np.float64)
-    reference = theta.copy()
-    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    rates = [schedule.step(None, eta_0, t) for t in range(1, len(grads) + 1)]
+    references = _adam_by_hand(theta, grads, rates, lam, n_w)
     state = adam.init(theta)
-    for t, grad in enumerate(grads, start=1):
+    for grad, (reference, m) in zip(grads, references, strict=True):
         state = adam.step(theta, grad.copy(), state)
-        eta = schedule.step(None, eta_0, t)
-        reference[:n_w] *= 1 - eta * lam
-        m = 0.9 * m + 0.1 * grad
-        v = 0.999 * v + 0.001 * grad**2
-        step = eta * math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
-        reference -= step * m / (np.sqrt(v) + 1e-8)
         assert_allclose(theta, reference, rtol=1e-12, atol=1e-15)
-    assert_allclose(state.m, m, rtol=1e-13)  # the moments never see the decay
+        assert_allclose(state.m, m, rtol=1e-13)
 
 
 @pytest.mark.parametrize("cls", [SGD, Adam])

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _helpers import regression_data
+from _helpers import cosine_rate, regression_data
 from numpy.testing import assert_array_equal
 from scipy.stats import norm
 from sklearn.exceptions import ConvergenceWarning
@@ -23,14 +23,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 @pytest.fixture
 def data():
     return regression_data(n_samples=50, n_features=4, n_outputs=1)
-
-
-def _cosine(count, eta_0, total, warmup):
-    s = count - 1
-    if s < warmup:
-        return eta_0 * (s + 1) / warmup
-    p = min(1.0, (s - warmup) / (total - warmup))
-    return eta_0 * 0.5 * (1 + math.cos(math.pi * p))
 
 
 # -- learning_rate='cosine' ----------------------------------------------------
@@ -53,7 +45,7 @@ def test_cosine_rate_of_each_epoch_in_history(data, solver):
     ).fit(X, y[:, 0])
     # The record holds the rate of the epoch's last step.
     rates = [record["learning_rate"] for record in est.history_]
-    assert rates == [_cosine(5 * epoch, 0.01, 20, 4) for epoch in (1, 2, 3, 4)]
+    assert rates == [cosine_rate(5 * epoch, 0.01, 20, 4) for epoch in (1, 2, 3, 4)]
     constant = BackpropRegressor(
         (5,), solver=solver, learning_rate_init=0.01, batch_size=10, max_iter=4,
         n_iter_no_change=np.inf, random_state=0,
@@ -73,7 +65,7 @@ def test_cosine_length_counts_the_minibatches_after_the_early_stopping_split(dat
         n_iter_no_change=np.inf,
         random_state=0,
     ).fit(X, y[:, 0])
-    assert est.history_[-1]["learning_rate"] == _cosine(15, 0.001, 15, 0)
+    assert est.history_[-1]["learning_rate"] == cosine_rate(15, 0.001, 15, 0)
 
 
 def test_cosine_with_partial_fit_spans_max_iter_calls_then_warns(data):
@@ -83,7 +75,7 @@ def test_cosine_with_partial_fit_spans_max_iter_calls_then_warns(data):
     )
     for call in (1, 2, 3):
         est.partial_fit(X, y[:, 0])
-        assert est.history_[-1]["learning_rate"] == _cosine(2 * call, 0.001, 6, 0)
+        assert est.history_[-1]["learning_rate"] == cosine_rate(2 * call, 0.001, 6, 0)
     weights = est.theta_.copy()
     with pytest.warns(UserWarning, match="has run its course"):
         est.partial_fit(X, y[:, 0])
