@@ -229,6 +229,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     :arxiv:`Kingma, Diederik, and Jimmy Ba (2014)
     "Adam: A method for stochastic optimization." <1412.6980>`
 
+    :arxiv:`Loshchilov, Ilya, and Frank Hutter (2017)
+    "SGDR: Stochastic gradient descent with warm restarts." <1608.03983>`
+    (``learning_rate='cosine'``)
+
+    :arxiv:`Loshchilov, Ilya, and Frank Hutter (2019)
+    "Decoupled weight decay regularization." <1711.05101>` (``weight_decay``)
+
+    Koenker, Roger, and Gilbert Bassett Jr. "Regression quantiles."
+    Econometrica 46.1 (1978): 33-50. (``loss='quantile'``)
+
     Examples
     --------
     >>> from skmlp import BackpropRegressor
