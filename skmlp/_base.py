@@ -151,6 +151,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "scoring": [None, str, callable],
         "restore_best_weights": ["boolean"],
+        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
 
     #: Fitted attributes a task adds to :data:`FITTED_STATE`.
@@ -517,6 +519,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         for name, is_set in [
             ("dropout", np.any(np.asarray(self.dropout, dtype=float) > 0)),
             ("max_grad_norm", self.max_grad_norm is not None),
+            ("weight_decay", self.weight_decay > 0),
             ("X_val", validation[0] is not None),
         ]:
             if is_set:

@@ -53,6 +53,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     {{alpha}}
 
+    {{weight_decay}}
+
     {{batch_size}}
 
     {{learning_rate}}
@@ -60,6 +62,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     {{learning_rate_init}}
 
     {{power_t}}
+
+    {{warmup_fraction}}
 
     {{max_iter}}
 
@@ -231,10 +235,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         *,
         solver="adam",
         alpha=0.0001,
+        weight_decay=0.0,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.001,
         power_t=0.5,
+        warmup_fraction=0.0,
         max_iter=200,
         shuffle=True,
         random_state=None,
@@ -260,10 +266,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         self.activation = activation
         self.solver = solver
         self.alpha = alpha
+        self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
         self.power_t = power_t
+        self.warmup_fraction = warmup_fraction
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state

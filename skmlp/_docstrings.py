@@ -51,7 +51,8 @@ batch_size : int, default='auto'
     'lbfgs', the estimator does not use minibatches. When set to "auto",
     `batch_size=min(200, n_samples)`.""",
     "learning_rate": """\
-learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
+        default='constant'
     Learning rate schedule for weight updates.
 
     - 'constant' is a constant learning rate given by 'learning_rate_init'.
@@ -63,8 +64,20 @@ learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
       consecutive epochs fail to decrease training loss by at least tol,
       or fail to increase validation score by at least tol if
       'early_stopping' is on, the current learning rate is divided by 5.
+    - 'cosine' decays the rate of step t (t = 1, 2, ...) along a half
+      cosine, after a linear warmup of W steps (see ``warmup_fraction``):
+      with s = t - 1, eta_t = learning_rate_init * (s + 1) / W while
+      s < W, then learning_rate_init * (1 + cos(pi * p)) / 2 with
+      p = min(1, (s - W) / (T - W)). T, the whole schedule, is `max_iter`
+      epochs of this call's minibatches, so early stopping may end
+      training before the rate has decayed. A `fit` (warm start or not)
+      starts the schedule anew; `partial_fit` calls continue it, each
+      taken as an epoch (T from its number of minibatches), and after T
+      steps the rate is 0 (a warning says so).
 
-    Only used when ``solver='sgd'``.""",
+    'constant', 'invscaling' and 'adaptive' are only used when
+    ``solver='sgd'`` (solver='adam' keeps its rate constant, as
+    MLPRegressor's); 'cosine' is used by 'sgd' and 'adam'.""",
     "learning_rate_init": """\
 learning_rate_init : float, default=0.001
     The initial learning rate used. It controls the step-size in updating
@@ -173,6 +186,25 @@ max_grad_norm : float, default=None
     If set, the gradient of each minibatch (all weights and biases, L2
     term included) is rescaled so that its global L2 norm is at most
     this value. Not available with solver='lbfgs'.""",
+    "warmup_fraction": """\
+warmup_fraction : float, default=0.0
+    The fraction of the steps of ``learning_rate='cosine'`` spent in a
+    linear warmup, in [0, 1): W = round(warmup_fraction * T) steps whose
+    rate rises from learning_rate_init / W to learning_rate_init. A
+    fraction rather than a number of epochs, so that the shape of the
+    schedule stays the same when `max_iter` or `batch_size` change. Only
+    used when learning_rate='cosine'.""",
+    "weight_decay": """\
+weight_decay : float, default=0.0
+    Decoupled weight decay (AdamW, SGDW; Loshchilov and Hutter, 2019): at
+    every minibatch step, before the optimizer's update, each weight is
+    shrunk as w <- (1 - eta * weight_decay) * w, where eta is the step's
+    scheduled learning rate (for 'adam' before its bias correction, as in
+    PyTorch's AdamW). Biases are not decayed. Unlike ``alpha``, an L2 term
+    of the loss whose gradient is divided by the number of samples (or the
+    sum of the weights) and, with 'adam', by the running scale of the
+    gradient, it shrinks every weight by the same factor per step. 0
+    leaves the arithmetic untouched. Not available with solver='lbfgs'.""",
     "restore_best_weights": """\
 restore_best_weights : bool, default=False
     With a validation set that only monitors (``X_val`` given to `fit` and

@@ -366,13 +366,62 @@ class BinaryCrossEntropy(_CrossEntropy):
 #: Loss classes by the name of the regressor's ``loss`` parameter.
 LOSSES = {loss.name: loss for loss in (HalfSquaredError, HalfPoissonDeviance, Huber)}
 
+
+@dataclass(frozen=True)
+class Pinball(Loss):
+    r"""Pinball (quantile) loss: its minimizer is the ``quantile`` of ``y``.
+
+    Per output component, with residual :math:`r = y - \hat{y}` and
+    quantile :math:`q \in (0, 1)`:
+
+    .. math::
+
+        \ell(r) = \max\left(q r, (q - 1) r\right), \qquad
+        \frac{\partial \ell}{\partial \hat{y}} = \begin{cases}
+            -q & \hat{y} < y \\
+            0 & \hat{y} = y \\
+            1 - q & \hat{y} > y
+        \end{cases}
+
+    At the kink :math:`\hat{y} = y` the loss has no derivative; its
+    sub-differential is :math:`[-q, 1 - q]`, which holds 0, and 0 is the
+    sub-gradient taken there: the one of least norm, and for :math:`q = 1/2`
+    numpy's ``sign(0) = 0`` of the absolute error. (scikit-learn's
+    ``PinballLoss`` takes :math:`-q` there.)
+
+    Parameters
+    ----------
+    quantile : float, default=0.5
+        The quantile :math:`q` to predict; 0.5 is the median.
+    """
+
+    quantile: float = 0.5
+    name = "quantile"
+    estimator_params = {"quantile": "quantile"}
+
+    def _pointwise(self, y, y_hat, out):
+        q = self.quantile
+        r = np.subtract(y, y_hat)
+        loss = np.maximum(q * r, (q - 1) * r)
+        # dl/dy_hat: 1 - q where y_hat is above y, 0 at the kink, then -q
+        # where y_hat is below y.
+        dy_hat = np.multiply(r < 0, 1 - q, out=out, dtype=r.dtype)
+        np.subtract(dy_hat, q, out=dy_hat, where=r > 0)
+        return loss, dy_hat
+
+
+#: Loss classes by the name of the estimator's ``loss`` parameter.
+LOSSES = {
+    loss.name: loss for loss in (HalfSquaredError, HalfPoissonDeviance, Huber, Pinball)
+}
+
 #: The classifier's losses, by name: chosen by the type of target (softmax
 #: and cross-entropy for multiclass, logistic and binary cross-entropy for
 #: binary and multilabel targets), never by a parameter.
 CLASSIFICATION_LOSSES = {loss.name: loss for loss in (CrossEntropy, BinaryCrossEntropy)}
 
 
-def get_loss(name, huber_delta=1.0):
+def get_loss(name, **params):
     """Return the loss for the estimator's ``loss`` and its parameters.
 
     Parameters
@@ -380,15 +429,20 @@ def get_loss(name, huber_delta=1.0):
     name : str
         A key of :data:`LOSSES` or :data:`CLASSIFICATION_LOSSES`.
 
-    huber_delta : float, default=1.0
-        The estimator's ``huber_delta``. Only used when ``name='huber'``.
+    **params
+        Estimator parameters, such as ``huber_delta`` or ``quantile``: each
+        loss takes those its ``estimator_params`` names, and the others are
+        ignored. A missing one keeps the loss's default.
 
     Returns
     -------
     loss : Loss
     """
-    params = {"huber_delta": huber_delta}
     loss_class = LOSSES.get(name) or CLASSIFICATION_LOSSES[name]
     return loss_class(
-        **{field: params[param] for field, param in loss_class.estimator_params.items()}
+        **{
+            field: params[param]
+            for field, param in loss_class.estimator_params.items()
+            if param in params
+        }
     )

@@ -4,9 +4,10 @@ Three things are kept apart, as optax does:
 
 - **hyperparameters**, the fields of small frozen dataclasses: an optimizer
   (:class:`SGD`, :class:`Adam`), the learning-rate schedule it follows
-  (:class:`Constant`, :class:`InvScaling`, :class:`Adaptive`) and the
-  transforms applied to each gradient before the step
-  (:class:`ClipByGlobalNorm`);
+  (:class:`Constant`, :class:`InvScaling`, :class:`Adaptive`,
+  :class:`Cosine`), the transforms applied to each gradient before the step
+  (:class:`ClipByGlobalNorm`) and the decoupled weight decay applied to
+  ``theta`` at each step (:class:`DecoupledWeightDecay`);
 - **state**, a ``NamedTuple`` per optimizer (:class:`SGDState`,
   :class:`AdamState`) made by ``init(theta)``: the current learning rate, the
   step count and the moment vectors;
@@ -46,7 +47,9 @@ they only say whether their rate could be reduced.
 
 :data:`OPTIMIZERS` and :data:`SCHEDULES` map the estimator's ``solver`` and
 ``learning_rate`` names to these classes; :func:`make_optimizer` builds an
-optimizer from the estimator's hyperparameters.
+optimizer from the estimator's hyperparameters and the two sizes that the data
+decide: the minibatches per epoch (for :class:`Cosine`) and the number of
+weights at the head of ``theta`` (for :class:`DecoupledWeightDecay`).
 """
 
 import dataclasses
@@ -75,6 +78,10 @@ class Schedule:
     overrides only the hooks it needs.
     """
 
+    #: Whether Adam follows it too. MLPRegressor's adam ignores
+    #: ``learning_rate``, so the schedules it has are for sgd only.
+    with_adam: ClassVar[bool] = False
+
     def __post_init__(self):
         _floats(self)
 
@@ -82,6 +89,10 @@ class Schedule:
     def from_params(cls, params):
         """Build the schedule from the estimator's ``get_params()``."""
         return cls()
+
+    def is_over(self, count):
+        """Say whether the schedule has ended after ``count`` steps (rate 0)."""
+        return False
 
     def step(self, learning_rate, learning_rate_init, count):
         """Return the rate for step ``count`` (1 for the first step)."""
@@ -146,8 +157,82 @@ class Adaptive(Schedule):
         return learning_rate / 5.0
 
 
+@dataclass(frozen=True)
+class Cosine(Schedule):
+    r"""Cosine decay over ``total_steps`` steps, after an optional linear warmup.
+
+    With :math:`T` = ``total_steps``, :math:`W` = ``warmup_steps`` and
+    :math:`s = t - 1` the number of steps taken before step :math:`t`:
+
+    .. math::
+
+        \eta_t = \begin{cases}
+            \eta_0 \, \frac{s + 1}{W} & s < W \\
+            \eta_0 \, \frac{1}{2}\left(1 + \cos(\pi p)\right),
+            \quad p = \min\left(1, \frac{s - W}{T - W}\right) & s \ge W
+        \end{cases}
+
+    The warmup rises linearly from :math:`\eta_0 / W` to :math:`\eta_0`; the
+    decay starts at :math:`\eta_0` (:math:`p = 0`) and its last step
+    (:math:`s = T - 1`) is still positive. Past :math:`T` steps the rate is
+    0: the schedule is over (:meth:`is_over`). Both SGD and Adam follow it.
+
+    Parameters
+    ----------
+    total_steps : int
+        :math:`T`, the steps of the whole schedule: ``max_iter`` epochs of
+        ``steps_per_epoch`` minibatches.
+
+    warmup_steps : int, default=0
+        :math:`W < T`, the steps of the linear warmup.
+    """
+
+    total_steps: int
+    warmup_steps: int = 0
+    with_adam: ClassVar[bool] = True
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not 0 <= self.warmup_steps < self.total_steps:
+            raise ValueError(
+                f"Cosine needs 0 <= warmup_steps < total_steps; got "
+                f"{self.warmup_steps} and {self.total_steps}."
+            )
+
+    @classmethod
+    def from_params(cls, params):
+        r"""Build the schedule from the hyperparameters and ``steps_per_epoch``.
+
+        :math:`T` = ``max_iter`` :math:`\times` ``steps_per_epoch`` and
+        :math:`W` = ``round(warmup_fraction`` :math:`\times T)`, at most
+        :math:`T - 1`.
+        """
+        if params.get("steps_per_epoch") is None:
+            raise ValueError("learning_rate='cosine' needs steps_per_epoch.")
+        total = params["max_iter"] * params["steps_per_epoch"]
+        warmup = min(round(params["warmup_fraction"] * total), total - 1)
+        return cls(total_steps=total, warmup_steps=warmup)
+
+    def step(self, learning_rate, learning_rate_init, count):
+        r"""Return :math:`\eta_t` for step ``count`` (1 for the first)."""
+        s, W = count - 1, self.warmup_steps
+        if s < W:
+            return learning_rate_init * (s + 1) / W
+        p = min(1.0, (s - W) / (self.total_steps - W))
+        return learning_rate_init * 0.5 * (1.0 + math.cos(math.pi * p))
+
+    def is_over(self, count):
+        """Say whether ``count`` steps have used up the schedule."""
+        return count >= self.total_steps
+
+
 #: The schedules by the estimator's ``learning_rate`` name.
-SCHEDULES = {"constant": Constant, "invscaling": InvScaling, "adaptive": Adaptive}
+SCHEDULES = {
+    "constant": Constant,
+    "invscaling": InvScaling,
+    "adaptive": Adaptive,
+    "cosine": Cosine,
+}
 
 
 # -- gradient transforms --------------------------------------------------------
@@ -187,6 +272,51 @@ def _transforms(params):
     if params["max_grad_norm"] is None:
         return ()
     return (ClipByGlobalNorm(params["max_grad_norm"]),)
+
+
+@dataclass(frozen=True)
+class DecoupledWeightDecay:
+    r"""Shrink the weights in place, apart from the gradient step (AdamW, SGDW).
+
+    .. math::
+
+        W \leftarrow W - \eta_t \lambda W = (1 - \eta_t \lambda) W
+
+    on the weights only: the first ``n_decayed`` entries of ``theta``, where
+    the network keeps every weight before any bias. :math:`\eta_t` is the
+    step's scheduled learning rate (for Adam, before its bias correction), as
+    PyTorch's ``AdamW`` and optax's ``adamw`` scale the decay. Applied to
+    :math:`\theta_{t-1}`, before the optimizer's own update, so the decay
+    never passes through the momentum or Adam's moments (Loshchilov and
+    Hutter, 2019).
+
+    Parameters
+    ----------
+    weight_decay : float
+        The rate :math:`\lambda`.
+
+    n_decayed : int
+        How many leading entries of ``theta`` are weights.
+    """
+
+    weight_decay: float
+    n_decayed: int
+
+    def __post_init__(self):
+        _floats(self)
+
+    def __call__(self, theta, learning_rate):
+        """Decay the weights of ``theta`` in place, with the step's rate."""
+        theta[: self.n_decayed] *= 1.0 - learning_rate * self.weight_decay
+
+
+def _weight_decay(params):
+    """Return the decoupled weight decay the hyperparameters ask for, or None."""
+    if not params.get("weight_decay"):
+        return None
+    if params.get("n_coefs") is None:
+        raise ValueError("weight_decay > 0 needs n_coefs, the number of weights.")
+    return DecoupledWeightDecay(params["weight_decay"], params["n_coefs"])
 
 
 # -- optimizers -----------------------------------------------------------------
@@ -233,7 +363,7 @@ class _Scratch:
 
 @dataclass(frozen=True)
 class _Optimizer(_Scratch):
-    """What every optimizer shares: the schedule, the transforms, the state dict.
+    """What every optimizer shares: schedule, transforms, weight decay, state dict.
 
     A subclass sets ``kind`` (its ``solver`` name) and ``State``, and defines
     ``from_params``, ``init`` and ``step``.
@@ -245,16 +375,19 @@ class _Optimizer(_Scratch):
     learning_rate_init: float = 0.1
     schedule: Schedule = Constant()
     transforms: tuple = ()
+    decay: DecoupledWeightDecay | None = None
 
     def __post_init__(self):
         _floats(self)
 
-    def _learning_rate(self, grad, state):
-        """Transform ``grad`` in place; return the step's count and rate."""
+    def _begin_step(self, theta, grad, state):
+        """Transform ``grad``, decay ``theta``, in place; return the count and rate."""
         for transform in self.transforms:
             transform(grad)
         count = state.count + 1
         rate = self.schedule.step(state.learning_rate, self.learning_rate_init, count)
+        if self.decay is not None:
+            self.decay(theta, rate)
         return count, rate
 
     def end_epoch(self, state, n_seen):
@@ -309,6 +442,9 @@ class SGD(_Optimizer):
     transforms : tuple of callables, default=()
         Applied in order, in place, to each gradient before the step.
 
+    decay : DecoupledWeightDecay, default=None
+        Applied to ``theta`` with the step's rate, before the step.
+
     momentum : float, default=0.9
         Momentum :math:`\mu` in ``[0, 1]``.
 
@@ -330,6 +466,7 @@ class SGD(_Optimizer):
             learning_rate_init=params["learning_rate_init"],
             schedule=SCHEDULES[params["learning_rate"]].from_params(params),
             transforms=_transforms(params),
+            decay=_weight_decay(params),
             momentum=params["momentum"],
             nesterovs_momentum=params["nesterovs_momentum"],
         )
@@ -348,7 +485,7 @@ class SGD(_Optimizer):
             \quad \text{or, with Nesterov,} \quad
             \theta \leftarrow \theta + \mu v - \eta g
         """
-        count, lr = self._learning_rate(grad, state)
+        count, lr = self._begin_step(theta, grad, state)
         mu, v = self.momentum, state.velocity
         lr_grad, update = self.scratch(theta)
         np.multiply(grad, lr, out=lr_grad)
@@ -378,6 +515,10 @@ class Adam(_Optimizer):
     transforms : tuple of callables, default=()
         Applied in order, in place, to each gradient before the step.
 
+    decay : DecoupledWeightDecay, default=None
+        Applied to ``theta`` with the scheduled rate :math:`\eta` (before
+        the bias correction), before the step: AdamW.
+
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of the first and second moment estimates, in ``[0, 1)``.
 
@@ -396,10 +537,14 @@ class Adam(_Optimizer):
     @classmethod
     def from_params(cls, params):
         """Build the optimizer from the estimator's ``get_params()``."""
-        # No schedule: MLPRegressor's adam ignores ``learning_rate``.
+        # MLPRegressor's adam ignores ``learning_rate``: only the schedules
+        # it lacks (``with_adam``) apply.
+        schedule = SCHEDULES[params["learning_rate"]]
         return cls(
             learning_rate_init=params["learning_rate_init"],
+            schedule=schedule.from_params(params) if schedule.with_adam else Constant(),
             transforms=_transforms(params),
+            decay=_weight_decay(params),
             beta_1=params["beta_1"],
             beta_2=params["beta_2"],
             epsilon=params["epsilon"],
@@ -423,7 +568,7 @@ class Adam(_Optimizer):
             \frac{\sqrt{1 - \beta_2^t}}{1 - \beta_1^t}
             \frac{m}{\sqrt{v} + \epsilon}
         """
-        t, eta = self._learning_rate(grad, state)
+        t, eta = self._begin_step(theta, grad, state)
         m, v = state.m, state.v
         beta_1, beta_2 = self.beta_1, self.beta_2
         lr = eta * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
@@ -456,13 +601,20 @@ HYPERPARAMETERS = (
     "beta_2",
     "epsilon",
     "max_grad_norm",
+    "max_iter",
+    "warmup_fraction",
+    "weight_decay",
 )
 
 
-def make_optimizer(solver, params):
+def make_optimizer(solver, params, *, steps_per_epoch=None, n_coefs=None):
     """Build the optimizer for ``solver`` from the estimator's hyperparameters.
 
     ``params`` is a mapping with (at least) the keys :data:`HYPERPARAMETERS`,
     such as ``get_params()``; each optimizer reads those it uses.
+    ``steps_per_epoch`` (the minibatches of one epoch) is needed by
+    ``learning_rate='cosine'``, and ``n_coefs`` (how many leading entries of
+    ``theta`` are weights, ``Network.n_coefs``) by ``weight_decay > 0``.
     """
-    return OPTIMIZERS[solver].from_params(params)
+    sizes = {"steps_per_epoch": steps_per_epoch, "n_coefs": n_coefs}
+    return OPTIMIZERS[solver].from_params({**params, **sizes})

@@ -2,8 +2,9 @@
 
 Everything but regression lives in :mod:`skmlp._base`: this module adds the
 docstring, the regression-only parameters (``loss``, ``huber_delta``,
-``out_activation``) and the regression hooks (numeric targets checked by the
-loss, R² as the default validation score, 1-D predictions for one output).
+``quantile``, ``out_activation``) and the regression hooks (numeric targets
+checked by the loss, R² as the default validation score, 1-D predictions for
+one output).
 """
 
 from numbers import Real
@@ -41,7 +42,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     {{activation}}
 
-    loss : {'squared_error', 'poisson', 'huber'}, default='squared_error'
+    loss : {'squared_error', 'poisson', 'huber', 'quantile'}, \
+            default='squared_error'
         The loss function to minimize, per sample, summed over outputs and
         averaged over samples (weighted by ``sample_weight``).
 
@@ -51,10 +53,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
           'softplus').
         - 'huber' is quadratic for residuals up to ``huber_delta`` and linear
           beyond, which makes the fit robust to outliers in ``y``.
+        - 'quantile' is the pinball loss max(q r, (q - 1) r) of the residual
+          r = y - y_hat, with q = ``quantile``: the fit predicts the
+          ``quantile`` of ``y`` given ``X`` (0.5, the median, by default).
+          At r = 0 its sub-gradient 0 is used.
 
     {{solver}}
 
     {{alpha}}
+
+    {{weight_decay}}
 
     {{batch_size}}
 
@@ -63,6 +71,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     {{learning_rate_init}}
 
     {{power_t}}
+
+    {{warmup_fraction}}
 
     {{max_iter}}
 
@@ -105,6 +115,10 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         Where the Huber loss turns from quadratic to linear, in units of
         ``y``. Only used when loss='huber'.
 
+    quantile : float, default=0.5
+        The quantile to predict, in (0, 1). Only used when
+        loss='quantile'.
+
     {{dropout}}
 
     {{init}}
@@ -129,8 +143,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         which a :class:`~sklearn.compose.TransformedTargetRegressor` cannot
         do (it transforms ``y`` but not ``y_val``). ``loss_``, ``loss_curve_``
         and ``validation_loss_curve_`` are then on the standardised scale.
-        Needs an identity output activation (the loss 'squared_error' or
-        'huber').
+        Needs an identity output activation (the loss 'squared_error',
+        'huber' or 'quantile').
 
     Attributes
     ----------
@@ -215,6 +229,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     :arxiv:`Kingma, Diederik, and Jimmy Ba (2014)
     "Adam: A method for stochastic optimization." <1412.6980>`
 
+    :arxiv:`Loshchilov, Ilya, and Frank Hutter (2017)
+    "SGDR: Stochastic gradient descent with warm restarts." <1608.03983>`
+    (``learning_rate='cosine'``)
+
+    :arxiv:`Loshchilov, Ilya, and Frank Hutter (2019)
+    "Decoupled weight decay regularization." <1711.05101>` (``weight_decay``)
+
+    Koenker, Roger, and Gilbert Bassett Jr. "Regression quantiles."
+    Econometrica 46.1 (1978): 33-50. (``loss='quantile'``)
+
     Examples
     --------
     >>> from skmlp import BackpropRegressor
@@ -237,6 +261,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         "loss": [StrOptions(set(LOSSES))],
         "out_activation": [None, StrOptions(set(OUTPUT_ACTIVATIONS))],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "quantile": [Interval(Real, 0, 1, closed="neither")],
         "standardize_y": ["boolean"],
     }
 
@@ -257,10 +282,12 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         loss="squared_error",
         solver="adam",
         alpha=0.0001,
+        weight_decay=0.0,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.001,
         power_t=0.5,
+        warmup_fraction=0.0,
         max_iter=200,
         shuffle=True,
         random_state=None,
@@ -278,6 +305,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         max_fun=15000,
         out_activation=None,
         huber_delta=1.0,
+        quantile=0.5,
         dropout=0.0,
         init="glorot_uniform",
         max_grad_norm=None,
@@ -290,10 +318,12 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         self.loss = loss
         self.solver = solver
         self.alpha = alpha
+        self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
         self.power_t = power_t
+        self.warmup_fraction = warmup_fraction
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -311,6 +341,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         self.max_fun = max_fun
         self.out_activation = out_activation
         self.huber_delta = huber_delta
+        self.quantile = quantile
         self.dropout = dropout
         self.init = init
         self.max_grad_norm = max_grad_norm
@@ -321,7 +352,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     # -- the task hooks ----------------------------------------------------------
 
     def _loss(self):
-        return get_loss(self.loss, self.huber_delta)
+        return get_loss(self.loss, huber_delta=self.huber_delta, quantile=self.quantile)
 
     def _out_activation(self):
         loss = self._loss()
@@ -363,7 +394,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
                 "standardize_y=True centres y, so it needs an identity output "
                 f"activation; loss={self.loss!r} with out_activation="
                 f"{self.out_activation!r} uses {self._out_activation()!r}. Use "
-                "loss='squared_error' or 'huber' without out_activation, or "
+                "loss='squared_error', 'huber' or 'quantile' without "
+                "out_activation, or "
                 "standardize_y=False."
             )
         return StandardScaler().fit(y, sample_weight=sample_weight)

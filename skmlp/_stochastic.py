@@ -46,6 +46,33 @@ EPOCH_STATE = (
 _N_CHECKED_ROWS = 4
 
 
+def _optimizer(est, net, batches):
+    """Return the optimizer for ``est``'s hyperparameters, kept while they hold.
+
+    Built with the sizes the data decide: the minibatches of an epoch of
+    this call (the length of a cosine schedule) and the number of weights
+    (what weight decay shrinks).
+    """
+    # Not get_params(), which inspects __init__ on every call.
+    hyperparameters = {name: getattr(est, name) for name in HYPERPARAMETERS}
+    sizes = {"steps_per_epoch": batches.n_batches, "n_coefs": net.n_coefs}
+    return est._buffer(
+        "optimizer",
+        (est.solver, *hyperparameters.values(), *sizes.values()),
+        lambda: make_optimizer(est.solver, hyperparameters, **sizes),
+    )
+
+
+def _warn_schedule_over(est, stacklevel):
+    warnings.warn(
+        f"learning_rate={est.learning_rate!r} has run its course: its rate is 0 "
+        f"after max_iter={est.max_iter} epochs of this size, so this partial_fit "
+        "call leaves the weights unchanged. Increase max_iter, or fit anew.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def _optimizer_state(est, optimizer, theta, incremental):
     """Continue the stored optimizer state, or start a new one.
 
@@ -78,28 +105,22 @@ def fit_stochastic(
     """
     theta = est._theta
     net = est._fitted_network()
-    # Not get_params(), which inspects __init__ on every call.
-    hyperparameters = {name: getattr(est, name) for name in HYPERPARAMETERS}
-    optimizer = est._buffer(
-        "optimizer",
-        (est.solver, *hyperparameters.values()),
-        lambda: make_optimizer(est.solver, hyperparameters),
-    )
-    state = _optimizer_state(est, optimizer, theta, incremental)
     if est.early_stopping and validation is None:
         X, y, sample_weight, validation = est._split(X, y, sample_weight, random_state)
+    batches = Minibatches(
+        (X, y, sample_weight), est._batch_size(X.shape[0]), est.shuffle, random_state
+    )
+    optimizer = _optimizer(est, net, batches)
+    state = _optimizer_state(est, optimizer, theta, incremental)
+    if incremental and optimizer.schedule.is_over(state.count):
+        _warn_schedule_over(est, stacklevel + 1)
     est._sync_stopping_state(validation is not None)
     run = EpochRun(
         estimator=est,
         net=net,
         optimizer=optimizer,
         validation=validation,
-        batches=Minibatches(
-            (X, y, sample_weight),
-            est._batch_size(X.shape[0]),
-            est.shuffle,
-            random_state,
-        ),
+        batches=batches,
         dropout=est._dropout_rates(net.n_layers - 1),
         random_state=random_state,
         keep_best=est.early_stopping

@@ -151,6 +151,11 @@ class Minibatches:
         #: The rows of the current epoch, in its order.
         self.epoch_arrays = self.arrays
 
+    @property
+    def n_batches(self):
+        """The number of minibatches in an epoch."""
+        return -(-self.n_samples // self.batch_size)
+
     def epoch(self):
         """Start an epoch: reshuffle, and return an iterator over its batches.
 

@@ -4,6 +4,8 @@ Import them as ``from _helpers import ...`` (pytest puts ``tests/`` on the
 path). Each exists once here; a test file that needs other data says so.
 """
 
+import math
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -169,3 +171,15 @@ def interrupt_on_call(monkeypatch, n, method="loss_and_grad"):
 
     monkeypatch.setattr(Network, method, interrupting)
     return calls
+
+
+# -- schedules ---------------------------------------------------------------------
+
+
+def cosine_rate(count, eta_0, total, warmup):
+    """The rate of step ``count`` of ``learning_rate='cosine'``, as documented."""
+    s = count - 1
+    if s < warmup:
+        return eta_0 * (s + 1) / warmup
+    p = min(1.0, (s - warmup) / (total - warmup))
+    return eta_0 * 0.5 * (1 + math.cos(math.pi * p))

@@ -15,6 +15,18 @@ ESTIMATORS = [
     estimator(solver=solver, max_iter=100, random_state=0)
     for estimator in (BackpropRegressor, BackpropClassifier)
     for solver in ("lbfgs", "sgd", "adam")
+] + [
+    # The opt-ins of issue 11 together: schedule, weight decay, pinball loss.
+    BackpropRegressor(
+        solver=solver,
+        learning_rate="cosine",
+        warmup_fraction=0.1,
+        weight_decay=1e-3,
+        loss="quantile",
+        max_iter=100,
+        random_state=0,
+    )
+    for solver in ("sgd", "adam")
 ]
 
 

@@ -7,9 +7,21 @@ import pytest
 from _helpers import numeric_grad, relative_error
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skmlp._losses import LOSSES, HalfPoissonDeviance, HalfSquaredError, Huber, get_loss
+from skmlp._losses import (
+    LOSSES,
+    HalfPoissonDeviance,
+    HalfSquaredError,
+    Huber,
+    Pinball,
+    get_loss,
+)
 
-LOSS_OBJECTS = [HalfSquaredError(), HalfPoissonDeviance(), Huber(delta=0.3)]
+LOSS_OBJECTS = [
+    HalfSquaredError(),
+    HalfPoissonDeviance(),
+    Huber(delta=0.3),
+    Pinball(quantile=0.3),
+]
 IDS = [loss.name for loss in LOSS_OBJECTS]
 
 
@@ -113,19 +125,21 @@ def test_known_values():
 
 def test_only_poisson_has_a_canonical_activation():
     assert HalfPoissonDeviance().canonical_activation == "exp"
-    for loss in (HalfSquaredError(), Huber()):
+    for loss in (HalfSquaredError(), Huber(), Pinball()):
         assert loss.canonical_activation is None
         with pytest.raises(NotImplementedError, match="canonical"):
             loss.value_and_grad_z(np.zeros((1, 1)), np.zeros((1, 1)))
 
 
 def test_get_loss_is_a_table_lookup_with_the_estimators_parameters():
-    assert set(LOSSES) == {"squared_error", "poisson", "huber"}
+    assert set(LOSSES) == {"squared_error", "poisson", "huber", "quantile"}
     for name, loss_class in LOSSES.items():
         assert isinstance(get_loss(name), loss_class)
         assert get_loss(name).name == name
     assert get_loss("huber", huber_delta=0.25) == Huber(delta=0.25)
     assert get_loss("squared_error", huber_delta=0.25) == HalfSquaredError()
+    assert get_loss("quantile", huber_delta=0.25, quantile=0.9) == Pinball(0.9)
+    assert get_loss("quantile") == Pinball(quantile=0.5)
     with pytest.raises(KeyError):
         get_loss("absolute_error")
 
@@ -135,3 +149,52 @@ def test_poisson_rejects_negative_targets_only():
     with pytest.raises(ValueError, match="non-negative"):
         HalfPoissonDeviance().check_target(np.array([[-1.0]]))
     HalfSquaredError().check_target(np.array([[-1.0]]))
+
+
+# -- the pinball (quantile) loss -----------------------------------------------
+
+
+def test_pinball_known_values_and_gradient_on_each_side():
+    # r = y - y_hat: 2 (y_hat below y), -1 (above), 0 (the kink).
+    loss = Pinball(quantile=0.9)
+    y = np.array([[3.0], [1.0], [2.0]])
+    y_hat = np.array([[1.0], [2.0], [2.0]])
+    value, dy_hat = loss.value_and_grad(y, y_hat)
+    # max(q r, (q - 1) r): 0.9 * 2, 0.1 * 1, 0.
+    assert value == pytest.approx((1.8 + 0.1 + 0.0) / 3)
+    assert_array_equal(dy_hat, [[-0.9], [1 - 0.9], [0.0]])
+
+
+def test_pinball_subgradient_at_the_kink_is_zero_within_the_subdifferential():
+    # At y_hat == y the one-sided derivatives are -q (from below) and 1 - q
+    # (from above); 0 lies between them and is the one taken.
+    y = np.array([[1.5, -2.0]])
+    for q in (0.1, 0.5, 0.9):
+        loss = Pinball(quantile=q)
+        _, dy_hat = loss.value_and_grad(y, y.copy())
+        assert_array_equal(dy_hat, 0.0)
+        h = 1e-7
+        right = (loss.value(y, y + h) - loss.value(y, y)) / h
+        left = (loss.value(y, y) - loss.value(y, y - h)) / h
+        assert left == pytest.approx(-2 * q)  # two outputs: summed
+        assert right == pytest.approx(2 * (1 - q))
+        assert left <= 0.0 <= right
+
+
+def test_pinball_at_one_half_is_half_the_absolute_error():
+    y, y_hat, sample_weight = _problem(Pinball())
+    value, dy_hat = Pinball(0.5).value_and_grad(y, y_hat, sample_weight)
+    assert value == pytest.approx(
+        0.5 * np.average(np.abs(y - y_hat), weights=sample_weight, axis=0).sum()
+    )
+    assert_array_equal(dy_hat, 0.5 * np.sign(y_hat - y) * sample_weight[:, None])
+
+
+def test_pinball_keeps_float32():
+    y = np.array([[1.0], [2.0], [3.0]], dtype=np.float32)
+    y_hat = np.array([[2.0], [2.0], [2.0]], dtype=np.float32)
+    out = np.empty_like(y)
+    _, dy_hat = Pinball(0.25).value_and_grad(y, y_hat, out=out)
+    assert dy_hat is out
+    assert Pinball(0.25).value_and_grad(y, y_hat)[1].dtype == np.float32
+    assert_array_equal(dy_hat, np.array([[0.75], [0.0], [-0.25]], np.float32))

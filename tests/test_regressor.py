@@ -313,6 +313,9 @@ def test_defaults_are_mlpregressors():
         "scoring": None,
         "restore_best_weights": False,
         "standardize_y": False,
+        "quantile": 0.5,
+        "warmup_fraction": 0.0,
+        "weight_decay": 0.0,
     }
 
 
