@@ -81,6 +81,7 @@ class Schedule:
     #: Whether Adam follows it too. MLPRegressor's adam ignores
     #: ``learning_rate``, so the schedules it has are for sgd only.
     with_adam: ClassVar[bool] = False
+    needs_steps_per_epoch: ClassVar[bool] = False
 
     def __post_init__(self):
         _floats(self)
@@ -190,6 +191,8 @@ class Cosine(Schedule):
     total_steps: int
     warmup_steps: int = 0
     with_adam: ClassVar[bool] = True
+    #: Its length depends on the minibatches per epoch.
+    needs_steps_per_epoch: ClassVar[bool] = True
 
     def __post_init__(self):
         super().__post_init__()

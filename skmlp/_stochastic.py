@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._optimizers import HYPERPARAMETERS, Adaptive, make_optimizer
+from ._optimizers import HYPERPARAMETERS, SCHEDULES, Adaptive, make_optimizer
 from ._training import (
     Diverged,
     Minibatches,
@@ -55,7 +55,14 @@ def _optimizer(est, net, batches):
     """
     # Not get_params(), which inspects __init__ on every call.
     hyperparameters = {name: getattr(est, name) for name in HYPERPARAMETERS}
-    sizes = {"steps_per_epoch": batches.n_batches, "n_coefs": net.n_coefs}
+    # Only a schedule whose length depends on it gets the batch count, so
+    # that a partial_fit stream of uneven batches keeps one optimizer (and
+    # its scratch vectors).
+    steps = SCHEDULES[est.learning_rate].needs_steps_per_epoch
+    sizes = {
+        "steps_per_epoch": batches.n_batches if steps else None,
+        "n_coefs": net.n_coefs,
+    }
     return est._buffer(
         "optimizer",
         (est.solver, *hyperparameters.values(), *sizes.values()),
