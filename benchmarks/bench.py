@@ -1,4 +1,4 @@
-"""Time BackpropRegressor against MLPRegressor, side by side, in one run.
+"""Time skmlp's estimators against scikit-learn's, side by side, in one run.
 
 Usage (from the repository root)::
 
@@ -30,6 +30,18 @@ Workloads (synthetic data, fixed seed, one output):
   features: milliseconds per call for both estimators, and our overhead:
   the part of the call that is not one ``loss_and_grad`` and one Adam step
   on the same batch (measured alone, in the same run). Always 1 BLAS thread.
+
+Classifier workloads, BackpropClassifier against MLPClassifier (synthetic
+data, fixed seed, integer labels; the softmax output and cross-entropy):
+
+- C1 20,000 x 20, 10 classes, hidden (100,), adam, batch 200: seconds per
+  epoch.
+- C2 20,000 x 64, 10 classes, hidden (256, 256), adam, batch 200: seconds per
+  epoch.
+- C3 5,000 x 20, 3 classes, hidden (100,), lbfgs: seconds per evaluation, as
+  W4.
+- SC streaming, as S: one ``partial_fit`` call on 200 rows of 10 classes,
+  for hidden (512, 512) on 100 features and (100,) on 20 features.
 
 Seconds per epoch: each repetition fits a fresh estimator for ``k`` epochs
 (``tol=0``, ``n_iter_no_change`` huge, so no early stop) and divides its wall
@@ -64,15 +76,16 @@ from pathlib import Path
 import numpy as np
 import scipy.optimize
 import sklearn
+from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from threadpoolctl import threadpool_info, threadpool_limits
 
 # Time this checkout's skmlp, whatever is installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import itertools
 
-from skmlp import BackpropRegressor
+from skmlp import BackpropClassifier, BackpropRegressor
 
 DTYPES = (np.float64, np.float32)
 
@@ -85,7 +98,14 @@ WORKLOADS = {
     "W4": (5_000, 20, (100,), "lbfgs", None, 30, 5),
     "W5": (10_000, 20, (64, 64), "sgd", 32, 3, 5),
 }
-QUICK_SHRINK = {"W1": 4, "W2": 4, "W3": 20, "W4": 1, "W5": 4}
+#: Classifier workloads: the same fields as WORKLOADS.
+CLASSIFIER_WORKLOADS = {
+    "C1": (20_000, 20, (100,), "adam", 200, 5, 5),
+    "C2": (20_000, 64, (256, 256), "adam", 200, 2, 5),
+    "C3": (5_000, 20, (100,), "lbfgs", None, 30, 5),
+}
+N_CLASSES = {"C1": 10, "C2": 10, "C3": 3, "SC": 10}
+QUICK_SHRINK = {"W1": 4, "W2": 4, "W3": 20, "W4": 1, "W5": 4, "C1": 4, "C2": 4, "C3": 1}
 P_SHAPE = (2_000_000, 100, (512, 512))
 #: Streaming: (n_features, hidden) of each S shape; batches of S_ROWS rows.
 S_SHAPES = {"S512": (100, (512, 512)), "S100": (20, (100,))}
@@ -100,6 +120,32 @@ def make_data(n_samples, n_features, dtype, seed=0):
     y = np.sin(X @ w) + 0.5 * np.tanh(X[:, 0] * X[:, 1 % n_features])
     y += 0.1 * rng.standard_normal(n_samples)
     return X.astype(dtype), y.astype(dtype)
+
+
+def make_classification_data(n_samples, n_features, n_classes, dtype, seed=0):
+    """Synthetic labels 0..n_classes-1: the largest of noisy linear scores."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_samples, n_features), dtype=np.float64)
+    W = rng.standard_normal((n_features, n_classes)) / np.sqrt(n_features)
+    scores = np.tanh(X @ W) + 0.3 * rng.standard_normal((n_samples, n_classes))
+    return X.astype(dtype), scores.argmax(axis=1)
+
+
+def workload_data(name, dtype, quick):
+    """Return the workload's fields, its data, both estimators and its outputs."""
+    if name in CLASSIFIER_WORKLOADS:
+        n, d, *rest = CLASSIFIER_WORKLOADS[name]
+        n //= QUICK_SHRINK[name] if quick else 1
+        X, y = make_classification_data(n, d, N_CLASSES[name], dtype)
+        contenders = {"ours": BackpropClassifier, "sklearn": MLPClassifier}
+        n_outputs = N_CLASSES[name]
+    else:
+        n, d, *rest = WORKLOADS[name]
+        n //= QUICK_SHRINK[name] if quick else 1
+        X, y = make_data(n, d, dtype)
+        contenders = {"ours": BackpropRegressor, "sklearn": MLPRegressor}
+        n_outputs = 1
+    return (n, d, *rest), X, y, contenders, n_outputs
 
 
 def matmul_flops_per_sample(layer_units):
@@ -172,13 +218,13 @@ def time_fit(cls, params, X, y, per):
     return elapsed / est.n_iter_
 
 
-def chosen_blas_threads(n_features, hidden, batch_rows):
+def chosen_blas_threads(n_features, hidden, batch_rows, n_outputs=1):
     """Return the BLAS thread count BackpropRegressor's fit picks here and now.
 
     ``Network.blas_threads`` is the context each fit enters (threadpoolctl);
     this enters it for the workload's network and batch and reads the count.
     """
-    net = BackpropRegressor(hidden_layer_sizes=hidden)._network(n_features, 1)
+    net = BackpropRegressor(hidden_layer_sizes=hidden)._network(n_features, n_outputs)
     with net.blas_threads(batch_rows):
         return blas_threads()
 
@@ -210,14 +256,12 @@ def bench_workload(name, dtype, quick, settings, peaks):
     processes spreads over all four, and ours at the default thread count
     can be compared with ours at one thread.
     """
-    n, d, hidden, solver, batch_size, epochs, repeats = WORKLOADS[name]
+    spec, X, y, contenders, n_outputs = workload_data(name, dtype, quick)
+    n, d, hidden, solver, batch_size, epochs, repeats = spec
     if quick:
-        n //= QUICK_SHRINK[name]
         repeats = min(repeats, 3)
-    X, y = make_data(n, d, dtype)
     params = estimator_params(hidden, solver, batch_size, epochs)
     per = "evaluation" if solver == "lbfgs" else "epoch"
-    contenders = {"ours": BackpropRegressor, "sklearn": MLPRegressor}
     # Warm up both (imports, first-touch of memory), untimed.
     for cls in contenders.values():
         cls(**dict(params, max_iter=1)).fit(X[:2000], y[:2000])
@@ -226,7 +270,9 @@ def bench_workload(name, dtype, quick, settings, peaks):
     for _ in range(repeats):
         for threads in settings:
             with thread_setting(threads):
-                chosen[threads] = chosen_blas_threads(d, hidden, batch_size or n)
+                chosen[threads] = chosen_blas_threads(
+                    d, hidden, batch_size or n, n_outputs
+                )
                 for key, cls in contenders.items():
                     times[threads, key].append(time_fit(cls, params, X, y, per))
     results = []
@@ -242,7 +288,7 @@ def bench_workload(name, dtype, quick, settings, peaks):
             "ours_blas_threads": chosen[threads],
         }
         result["ratio"] = result["sklearn"]["median"] / result["ours"]["median"]
-        units = (d, *hidden, 1)
+        units = (d, *hidden, n_outputs)
         # An epoch and an L-BFGS evaluation both take every sample through once.
         flops = matmul_flops_per_sample(units) * n
         result["ours_gflops"] = flops / result["ours"]["median"] / 1e9
@@ -326,11 +372,15 @@ def bench_predict(dtype, threads, quick, sklearn_rows):
 # -- reporting -------------------------------------------------------------------
 
 
-def bench_streaming(dtype, quick):
-    """Time one-batch ``partial_fit`` calls: ours, MLPRegressor's, our overhead."""
+def bench_streaming(dtype, quick, n_classes=None):
+    """Time one-batch ``partial_fit`` calls: ours, scikit-learn's, our overhead.
+
+    Regressors, or with ``n_classes`` classifiers (workloads "SC512", "SC100").
+    """
     calls = 20 if quick else 100
+    prefix = "S" if n_classes is None else "SC"
     return [
-        time_streaming(name, n_features, hidden, dtype, calls)
+        time_streaming(prefix + name[1:], n_features, hidden, dtype, calls, n_classes)
         for name, (n_features, hidden) in S_SHAPES.items()
     ]
 
@@ -339,7 +389,8 @@ def gradient_and_step(est, X, y):
     """Return a function running one gradient and one Adam step, as a call does.
 
     The same network, batch and buffers that ``partial_fit`` uses; the time of
-    this function is the arithmetic of a call, the rest is overhead.
+    this function is the arithmetic of a call, the rest is overhead. For a
+    classifier, ``y`` is the labels, one-hot encoded here (outside the timing).
     """
     from skmlp._optimizers import make_optimizer
 
@@ -348,7 +399,10 @@ def gradient_and_step(est, X, y):
     state = optimizer.init(theta)
     grad = np.empty_like(theta)
     workspace = net.workspace(X.shape[0], theta.dtype)
-    y = y.reshape(-1, 1)
+    if is_classifier(est):
+        y = (y[:, np.newaxis] == est.classes_).astype(theta.dtype)
+    else:
+        y = y.reshape(-1, 1)
 
     def step():
         nonlocal state
@@ -358,13 +412,19 @@ def gradient_and_step(est, X, y):
     return step
 
 
-def time_streaming(name, n_features, hidden, dtype, calls):
-    X, y = make_data(S_ROWS * 4, n_features, dtype, seed=1)
-    batches = [(X[i::4], y[i::4]) for i in range(4)]
+def time_streaming(name, n_features, hidden, dtype, calls, n_classes=None):
     params = {"hidden_layer_sizes": hidden, "random_state": 0}
-    ours, theirs = BackpropRegressor(**params), MLPRegressor(**params)
+    if n_classes is None:
+        X, y = make_data(S_ROWS * 4, n_features, dtype, seed=1)
+        ours, theirs = BackpropRegressor(**params), MLPRegressor(**params)
+        first = {}
+    else:
+        X, y = make_classification_data(S_ROWS * 4, n_features, n_classes, dtype, 1)
+        ours, theirs = BackpropClassifier(**params), MLPClassifier(**params)
+        first = {"classes": np.arange(n_classes)}
+    batches = [(X[i::4], y[i::4]) for i in range(4)]
     for est in (ours, theirs):
-        est.partial_fit(*batches[0])
+        est.partial_fit(*batches[0], **first)
     step = gradient_and_step(ours, *batches[1])
     times = {"ours": [], "sklearn": [], "step": []}
     for i in range(calls):
@@ -431,7 +491,7 @@ def fmt(s):
 
 
 def print_row(r):
-    if r["workload"].startswith("S"):
+    if r["workload"].startswith("S"):  # S512, S100, SC512, SC100
         print(
             f"{r['workload']:4s} {r['dtype']:8s} t=1       ms/call: ours "
             f"{fmt(r['ours'])}  sklearn {fmt(r['sklearn'])}  ratio "
@@ -471,7 +531,7 @@ def main():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="small data, about 3 min")
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,P,S")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,P,S,C1,C2,C3,SC")
     parser.add_argument(
         "--threads",
         default="1,default",
@@ -512,9 +572,9 @@ def main():
                     bench_predict(dtype, threads, args.quick, args.p_sklearn_rows)
                     for threads in settings
                 ]
-            elif name == "S":
+            elif name in ("S", "SC"):
                 with thread_setting("1"):
-                    rs = bench_streaming(dtype, args.quick)
+                    rs = bench_streaming(dtype, args.quick, N_CLASSES.get(name))
             else:
                 rs = bench_workload(name, dtype, args.quick, settings, peaks)
             for r in rs:

@@ -1,13 +1,14 @@
-"""Where one minibatch's time goes, for W1 and W2 (see bench.py).
+"""Where one minibatch's time goes, for W1, W2, C1 and C2 (see bench.py).
 
 Usage::
 
-    python benchmarks/profile.py [--workloads W1,W2] [--dtypes float64,float32]
+    python benchmarks/profile.py [--workloads W1,W2,C1,C2] [--dtypes float64,float32]
 
 With BLAS limited to one thread, it times (CPU time of this thread, best of
 several rounds, so that other processes on the machine matter less):
 
-- a whole epoch of ``BackpropRegressor.fit``, divided by its batches;
+- a whole epoch of ``BackpropRegressor.fit`` (``BackpropClassifier.fit``
+  for C1 and C2), divided by its batches;
 - ``Network.loss_and_grad`` and ``Adam.step`` on one batch, as the fit calls
   them (with a workspace);
 - each kind of array operation inside them, called alone on the same
@@ -30,11 +31,17 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from skmlp import BackpropRegressor
+from skmlp import BackpropClassifier, BackpropRegressor
 from skmlp._backend import matmul as _matmul
 from skmlp._optimizers import Adam
 
-WORKLOADS = {"W1": (20_000, 20, (100,), 200), "W2": (20_000, 50, (256, 256), 200)}
+#: name: (n_samples, n_features, hidden, batch_size, n_classes or None).
+WORKLOADS = {
+    "W1": (20_000, 20, (100,), 200, None),
+    "W2": (20_000, 50, (256, 256), 200, None),
+    "C1": (20_000, 20, (100,), 200, 10),
+    "C2": (20_000, 64, (256, 256), 200, 10),
+}
 
 
 def cpu_time(f, number, rounds=5):
@@ -83,24 +90,32 @@ def network_parts(net, ws, theta, grad, Xb, yb):
     dWs, dbs = ws.unpack(grad)
     zs, _, dzs = ws.rows(Xb.shape[0])
     acts, _ = net._forward(Ws, bs, Xb, zs, [None] * net.n_layers)
-    sigmas = net._sigmas
+    # The top layer's backward step is the identity's after a canonical loss.
+    sigmas, backward_sigmas = net._sigmas, net._backward_sigmas
+    output_grad = (
+        net.loss.value_and_grad_z if net._canonical else net.loss.value_and_grad
+    )
     return {
         "  matrix products (1), (5)-(10)": partial(products, acts, Ws, zs, dWs, dzs),
         "  bias add z += b (1)": partial(bias_add, zs, bs),
         "  activation sigma (2)": partial(activation, zs, sigmas),
-        "  derivative sigma' (4), (7)": partial(derivative, dzs, zs, sigmas),
+        "  derivative sigma' (4), (7)": partial(derivative, dzs, zs, backward_sigmas),
         "  bias gradient sums (10)": partial(bias_grad, dzs, dbs),
-        "  loss and dL/dy_hat (3)": partial(
-            net.loss.value_and_grad, yb, zs[-1], None, out=dzs[-1]
-        ),
+        "  loss and dL/dy_hat (3)": partial(output_grad, yb, zs[-1], None, out=dzs[-1]),
     }
 
 
 def profile(name, dtype):
-    n, d, hidden, batch = WORKLOADS[name]
+    n, d, hidden, batch, n_classes = WORKLOADS[name]
     rng = np.random.default_rng(0)
     X = rng.standard_normal((n, d)).astype(dtype)
-    y = np.sin(X[:, 0] + X[:, 1]).astype(dtype)
+    if n_classes is None:
+        y = np.sin(X[:, 0] + X[:, 1]).astype(dtype)
+        cls = BackpropRegressor
+    else:
+        scores = X @ rng.standard_normal((d, n_classes))
+        y = (scores + rng.standard_normal(scores.shape)).argmax(axis=1)
+        cls = BackpropClassifier
     params = {
         "hidden_layer_sizes": hidden,
         "batch_size": batch,
@@ -112,15 +127,17 @@ def profile(name, dtype):
     n_batches = n // batch
 
     def fit():
-        BackpropRegressor(**params).fit(X, y)
+        cls(**params).fit(X, y)
 
     epoch = cpu_time(fit, 1, rounds=3) / 3
-    est = BackpropRegressor(**dict(params, max_iter=1)).fit(X, y)
+    est = cls(**dict(params, max_iter=1)).fit(X, y)
     net = est.network_
     theta = est.theta_.copy()
     grad = np.empty_like(theta)
     ws = net.workspace(batch, theta.dtype)
     Xb, yb = X[:batch], y[:batch, None]
+    if n_classes is not None:  # one-hot, as the classifier trains on
+        yb = (yb == est.classes_).astype(dtype)
     number = max(20, int(2e5 / (theta.size + batch * max(hidden))))
 
     rows = {}

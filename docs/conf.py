@@ -214,6 +214,8 @@ sphinx_gallery_conf = {
             "plot_solvers.py",
             "plot_gradient_check.py",
             "plot_diabetes.py",
+            "plot_breast_cancer_calibration.py",
+            "plot_multilabel.py",
             "plot_huber.py",
             "plot_out_activation.py",
             "plot_validation_curves.py",

@@ -1,5 +1,7 @@
 """skmlp: scikit-learn multilayer perceptrons trained by backpropagation.
 
+:class:`BackpropRegressor` and :class:`BackpropClassifier` are drop-in
+replacements for scikit-learn's ``MLPRegressor`` and ``MLPClassifier``.
 The gradients are derived by hand (see :mod:`skmlp._network`) and computed in
 numpy over one flat parameter vector.
 

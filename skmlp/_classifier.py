@@ -316,10 +316,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         if reset:
             self._label_binarizer = self._fit_binarizer(y, classes)
             self.classes_ = self._label_binarizer.classes_
-        elif classes is None and self._encodes_quickly(y):
-            return self._one_hot(y, dtype)
-        else:
+        elif classes is not None or not self._encodes_quickly(y):
             self._check_known_classes(y, classes)
+        if self._encodes_quickly(y):
+            # Also on the first pass: LabelBinarizer.transform would check the
+            # targets' type twice more (type_of_target, a few ms on 20,000
+            # labels, as much as an epoch of a small network's partial_fit).
+            return self._one_hot(y, dtype)
         # MLPClassifier casts to bool, so as not to upcast float32 data: here
         # the targets are 0 and 1 in the data's dtype.
         return self._label_binarizer.transform(y).astype(dtype)
@@ -338,14 +341,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
         The same 0/1 matrix without its per-call checks, which cost more than
         a small network's ``partial_fit`` step; an unknown label still raises.
+        ``classes_`` is sorted, so each label's index is its ``searchsorted``
+        position, if the class there is the label.
         """
-        labels, inverse = np.unique(y, return_inverse=True)
-        index = np.searchsorted(self.classes_, labels)
-        known = index < len(self.classes_)
-        known[known] = self.classes_[index[known]] == labels[known]
-        if not known.all():
+        index = np.searchsorted(self.classes_, y)
+        found = self.classes_[np.minimum(index, len(self.classes_) - 1)]
+        if not np.all(found == y):
             self._check_known_classes(y, None)  # raises, naming the labels
-        index = index[inverse]
         if len(self.classes_) == 2:
             return (index == 1).astype(dtype)[:, np.newaxis]
         encoded = np.zeros((len(y), len(self.classes_)), dtype=dtype)

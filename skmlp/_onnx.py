@@ -1,9 +1,10 @@
 r"""Export to ONNX through skl2onnx's converter registry.
 
 :func:`to_onnx` registers a shape calculator and a converter for
-:class:`~skmlp.BackpropRegressor` with skl2onnx, then calls ``skl2onnx.to_onnx``,
-so a BackpropRegressor converts alone or inside a Pipeline next to any
-scikit-learn step that skl2onnx knows.
+:class:`~skmlp.BackpropRegressor` and :class:`~skmlp.BackpropClassifier`
+(with a parser for the classifier) with skl2onnx, then calls
+``skl2onnx.to_onnx``, so either estimator converts alone or inside a Pipeline
+next to any scikit-learn step that skl2onnx knows.
 
 Each layer becomes ``MatMul`` and ``Add`` (equation (1) of
 :mod:`skmlp._network`, with scikit-learn's ``coefs_``) followed by its
@@ -44,6 +45,29 @@ operations in numpy's order, so the result is the same to the last bit:
 identity (no ``func``/transformer)  ``Identity``
 =================================== ==========================================
 
+A :class:`~skmlp.BackpropClassifier` gets skl2onnx's two classifier outputs
+(its parser adds the ZipMap unless ``options={'zipmap': False}``), computed
+with the estimator's own decisions, so the labels are ``predict``'s:
+
+=============== ============================================ ====================
+target          ``probabilities`` (predict_proba)            ``label`` (predict)
+=============== ============================================ ====================
+binary          ``Concat(1 - p, p)``, ``p`` the logistic     ``Gather(classes_,
+                                                             Cast(p > 0.5))``
+multiclass      the ``Softmax`` output                       ``Gather(classes_,
+                                                             ArgMax)``
+multilabel      the logistic outputs                         ``Cast(p > 0.5)``,
+                                                             int64 (n, k)
+=============== ============================================ ====================
+
+Labels are int64 when ``classes_`` holds integers, booleans or floats, and
+strings otherwise, as skl2onnx stores them. Where skl2onnx's MLPClassifier
+converter (1.20) differs: it declares a multilabel ``label`` of shape
+``(n,)`` and returns ``(n, k)``; for two labels of a multilabel target it
+returns four columns of probabilities; and with float64 input it writes a
+ZipMap of doubles that onnxruntime refuses to load (here a ValueError says
+to pass ``options={'zipmap': False}``).
+
 skl2onnx and onnx are imported only when :func:`to_onnx` is called, so that
 importing skmlp never needs them.
 """
@@ -56,10 +80,12 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from ._classifier import BackpropClassifier
 from ._optional import check_extra_support
 from ._regressor import BackpropRegressor
 
 _ALIAS = "SkmlpBackpropRegressor"
+_CLASSIFIER_ALIAS = "SkmlpBackpropClassifier"
 _TTR_ALIAS = "SkmlpTransformedTargetRegressor"
 
 #: Beyond this |z|, GELU's correction h(v) = v Phi(-v) is below 1e-18.
@@ -211,8 +237,8 @@ def _activation(g, name, z):
     return ONNX_ACTIVATIONS[name](g, z)
 
 
-def _convert(scope, operator, container):
-    """Write the forward pass of a fitted BackpropRegressor into the ONNX graph."""
+def _forward(scope, operator, container):
+    """Write the forward pass of the fitted network; return the emitter and ``a^K``."""
     from onnx import TensorProto
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
@@ -230,6 +256,15 @@ def _convert(scope, operator, container):
     ):
         z = g.op("Add", g.op("MatMul", a, g.const(W, "coef")), g.const(b, "intercept"))
         a = _activation(g, name, z)  # (1), (2) of skmlp._network
+    return g, a
+
+
+def _convert(scope, operator, container):
+    """Write the forward pass of a fitted BackpropRegressor into the ONNX graph."""
+    from onnx import TensorProto
+
+    est = operator.raw_operator
+    g, a = _forward(scope, operator, container)
     if getattr(est, "target_scaler_", None) is not None:  # standardize_y=True
         a = _standard_scaler_inverse(g, a, est.target_scaler_)
     y = operator.outputs[0].full_name
@@ -329,11 +364,143 @@ def _ttr_convert(scope, operator, container):
     g.op("Reshape", y, shape, output=operator.outputs[0].full_name)
 
 
+def _label_values(scope, est):
+    """Return the ONNX element type and values of the labels ``est`` predicts.
+
+    skl2onnx's convention: integer and boolean labels (and floats that are
+    whole numbers) become int64, any other labels strings. Honours skl2onnx's
+    ``nocl`` option (the class indices instead of the labels).
+    """
+    from onnx import TensorProto
+    from skl2onnx.common.utils_classifier import get_label_classes
+
+    classes = np.asarray(get_label_classes(scope, est))
+    # Float labels are whole numbers: scikit-learn's classifiers refuse others.
+    if classes.dtype.kind in "biuf":
+        return TensorProto.INT64, classes.astype(np.int64)
+    return TensorProto.STRING, np.array([str(c).encode("utf-8") for c in classes])
+
+
+def _multilabel(est):
+    """Whether ``est`` was fitted on a label indicator matrix."""
+    return est.out_activation_ == "logistic" and est.n_outputs_ > 1
+
+
+def _classifier_shape_calculator(operator):
+    """Set the types of ``label`` and ``probabilities``: predict's, predict_proba's."""
+    from onnx import TensorProto
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        StringTensorType,
+    )
+    from skl2onnx.common.utils import check_input_and_output_numbers
+
+    est = operator.raw_operator
+    check_is_fitted(est)
+    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=2)
+    element_type, _ = _label_values(operator.scope_inst, est)
+    label_type = (
+        Int64TensorType if element_type == TensorProto.INT64 else StringTensorType
+    )
+    n_rows = operator.inputs[0].get_first_dimension()
+    n_columns = len(est.classes_)
+    # A label indicator matrix is predicted as one, as predict does (skl2onnx's
+    # MLPClassifier converter declares (N,) and returns (N, k)).
+    operator.outputs[0].type = label_type(
+        [n_rows, n_columns] if _multilabel(est) else [n_rows]
+    )
+    tensor_type = (
+        FloatTensorType
+        if isinstance(operator.inputs[0].type, FloatTensorType)
+        else DoubleTensorType
+    )
+    operator.outputs[1].type = tensor_type([n_rows, n_columns])
+
+
+def _above_half(g, p, output=None):
+    """``p > 0.5`` as int64, the decision of a logistic output, as predict's."""
+    from onnx import TensorProto
+
+    above = g.op("Greater", p, g.const([0.5]))
+    return g.op("Cast", above, output=output, to=TensorProto.INT64)
+
+
+def _classifier_convert(scope, operator, container):
+    """Write predict (``label``) and predict_proba (``probabilities``) into the graph.
+
+    The decisions are BackpropClassifier's own, so the labels are predict's:
+    the first largest probability (softmax), or ``p > 0.5`` per output
+    (logistic; MLPClassifier's skl2onnx converter takes the argmax of
+    ``[1 - p, p]`` instead, and for two labels of a multilabel target returns
+    four columns of probabilities).
+    """
+    from onnx import TensorProto
+
+    est = operator.raw_operator
+    g, p = _forward(scope, operator, container)
+    label, proba = operator.outputs[0].full_name, operator.outputs[1].full_name
+    if _multilabel(est):
+        g.op("Identity", p, output=proba)
+        _above_half(g, p, output=label)
+        return
+    if est.n_outputs_ == 1:  # binary: predict_proba's [1 - p, p]
+        g.op("Concat", g.op("Sub", g.const([1]), p), p, output=proba, axis=1)
+        index = _above_half(g, p)
+        shape = scope.get_unique_variable_name("shape")
+        container.add_initializer(shape, TensorProto.INT64, [1], [-1])
+        index = g.op("Reshape", index, shape)
+    else:  # multiclass: ArgMax returns the first largest, as numpy's argmax
+        g.op("Identity", p, output=proba)
+        index = g.op("ArgMax", p, axis=1, keepdims=0)
+    element_type, values = _label_values(scope, est)
+    classes = scope.get_unique_variable_name("classes")
+    container.add_initializer(classes, element_type, [len(values)], values.tolist())
+    g.op("Gather", classes, index, output=label, axis=0)
+
+
+def _classifier_parser(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's classifier parser, refusing a ZipMap of float64 probabilities.
+
+    ONNX's ZipMap takes float32 only: skl2onnx would write a model that
+    onnxruntime refuses to load (as it does for MLPClassifier).
+    """
+    from skl2onnx._parse import _parse_sklearn_classifier
+    from skl2onnx.common.data_types import FloatTensorType
+
+    zipmap = scope.get_options(model, {"zipmap": True})["zipmap"]
+    if zipmap is not False and not isinstance(inputs[0].type, FloatTensorType):
+        raise ValueError(
+            "ONNX's ZipMap, which skl2onnx puts after a classifier by default, "
+            "holds float32 probabilities only, and this model's input is "
+            f"{type(inputs[0].type).__name__}. Pass options={{'zipmap': False}} "
+            "(or {BackpropClassifier: {'zipmap': False}} for a Pipeline) for "
+            "float64 probabilities as a tensor, or a float32 X_sample."
+        )
+    return _parse_sklearn_classifier(scope, model, inputs, custom_parsers)
+
+
 def _register():
     from skl2onnx import update_registered_converter
 
     update_registered_converter(
         BackpropRegressor, _ALIAS, _shape_calculator, _convert, overwrite=True
+    )
+    update_registered_converter(
+        BackpropClassifier,
+        _CLASSIFIER_ALIAS,
+        _classifier_shape_calculator,
+        _classifier_convert,
+        overwrite=True,
+        parser=_classifier_parser,
+        # skl2onnx's options for MLPClassifier, handled by its parser (zipmap,
+        # output_class_labels) and get_label_classes (nocl).
+        options={
+            "zipmap": [True, False, "columns"],
+            "output_class_labels": [False, True],
+            "nocl": [True, False],
+        },
     )
     update_registered_converter(
         TransformedTargetRegressor,
@@ -344,20 +511,23 @@ def _register():
     )
 
 
-def to_onnx(model, X_sample=None, *, initial_types=None, target_opset=None):
-    """Convert a fitted BackpropRegressor, or a Pipeline ending in one, to ONNX.
+def to_onnx(
+    model, X_sample=None, *, initial_types=None, target_opset=None, options=None
+):
+    """Convert a fitted BackpropRegressor or BackpropClassifier to ONNX.
 
-    Built on skl2onnx's converter registry: every other step of a Pipeline
-    (e.g. StandardScaler, ColumnTransformer) is converted by skl2onnx's own
-    converters. A :class:`~sklearn.compose.TransformedTargetRegressor`, alone
-    or as a step, converts when its target transformer is StandardScaler,
+    The model may also be a Pipeline ending in one. Built on skl2onnx's
+    converter registry: every other step of a Pipeline (e.g. StandardScaler,
+    ColumnTransformer) is converted by skl2onnx's own converters. A
+    :class:`~sklearn.compose.TransformedTargetRegressor`, alone or as a
+    step, converts when its target transformer is StandardScaler,
     MinMaxScaler or none (see :mod:`skmlp._onnx`); any other raises
     ``NotImplementedError``. Needs the ``onnx`` extra (``pip install -e
     ".[onnx]"`` from a checkout of skmlp).
 
     Parameters
     ----------
-    model : BackpropRegressor or Pipeline
+    model : BackpropRegressor, BackpropClassifier or Pipeline
         A fitted estimator, or a fitted Pipeline whose steps skl2onnx can
         convert.
 
@@ -378,6 +548,14 @@ def to_onnx(model, X_sample=None, *, initial_types=None, target_opset=None):
     target_opset : int, default=None
         The ONNX opset. ``None`` is the latest one skl2onnx was tested with.
 
+    options : dict, default=None
+        skl2onnx's converter options, as for its MLPClassifier:
+        ``{'zipmap': False}`` for a classifier alone, and
+        ``{BackpropClassifier: {'zipmap': False}}`` (or
+        ``{'backpropclassifier__zipmap': False}``) for one in a Pipeline.
+        A classifier takes ``'zipmap'`` (True, False or ``'columns'``),
+        ``'nocl'`` and ``'output_class_labels'``.
+
     Raises
     ------
     ImportError
@@ -387,23 +565,40 @@ def to_onnx(model, X_sample=None, *, initial_types=None, target_opset=None):
         For a TransformedTargetRegressor whose target transformer is not
         linear, or an activation with no conversion.
 
+    ValueError
+        For a classifier with float64 input and the default ZipMap, which
+        holds float32 only (pass ``options={'zipmap': False}``).
+
     Returns
     -------
     onnx_model : onnx.ModelProto
-        The model. Its output, named ``'variable'``, has the shape of
+        The model. The weights are stored in the input's dtype.
+
+        A regressor's output, named ``'variable'``, has the shape of
         `predict`'s result: ``(n_samples,)`` for one output and
-        ``(n_samples, n_outputs)`` for several. The weights are stored in
-        the input's dtype.
+        ``(n_samples, n_outputs)`` for several.
+
+        A classifier has skl2onnx's two classifier outputs. With
+        ``zipmap=False``: ``'label'``, `predict`'s result (int64 for
+        integer, boolean or float labels, strings otherwise; an
+        int64 indicator matrix for multilabel targets), and
+        ``'probabilities'``, `predict_proba`'s, in the input's dtype. By
+        default (``zipmap=True``, float32 input only): ``'output_label'``
+        and ``'output_probability'``, a list of one ``{label: probability}``
+        dict per row.
 
     See Also
     --------
-    skl2onnx.to_onnx : The conversion this function registers a converter for.
+    skl2onnx.to_onnx : The conversion this function registers converters for.
 
     Notes
     -----
     onnxruntime's predictions match `predict` to 1e-5 in float32 and to
     1e-12 in float64, relative to the largest prediction (tested for every
     activation, for several outputs and in a Pipeline with StandardScaler).
+    A classifier's labels equal `predict`'s, and its probabilities
+    `predict_proba`'s within 1e-5 (float32) and 1e-12 (float64), for binary,
+    multiclass and multilabel targets, alone and in a Pipeline.
 
     Examples
     --------
@@ -422,6 +617,24 @@ def to_onnx(model, X_sample=None, *, initial_types=None, target_opset=None):
     True
     >>> bool(np.max(np.abs(y_onnx - y_pred)) <= 1e-12 * np.max(np.abs(y_pred)))
     True
+
+    A classifier, with its labels and probabilities as tensors:
+
+    >>> from skmlp import BackpropClassifier
+    >>> labels = np.where(y > 0, "up", "down")
+    >>> clf = BackpropClassifier((10,), solver="lbfgs", random_state=0)
+    >>> clf = clf.fit(X, labels)
+    >>> onx = to_onnx(clf, X, options={"zipmap": False})
+    >>> session = ort.InferenceSession(onx.SerializeToString())
+    >>> [output.name for output in session.get_outputs()]
+    ['label', 'probabilities']
+    >>> label, proba = session.run(None, {"X": X})
+    >>> label[:4]
+    array(['down', 'up', 'down', 'down'], dtype=object)
+    >>> bool(np.all(label == clf.predict(X)))
+    True
+    >>> bool(np.max(np.abs(proba - clf.predict_proba(X))) < 1e-14)
+    True
     """
     check_extra_support("to_onnx", "onnx", ["skl2onnx", "onnx"])
     import skl2onnx
@@ -431,9 +644,12 @@ def to_onnx(model, X_sample=None, *, initial_types=None, target_opset=None):
     _register()
     if initial_types is not None:
         return skl2onnx.to_onnx(
-            model, initial_types=initial_types, target_opset=target_opset
+            model,
+            initial_types=initial_types,
+            target_opset=target_opset,
+            options=options,
         )
     X_sample = np.asarray(X_sample)
     if X_sample.dtype not in (np.float32, np.float64):
         X_sample = X_sample.astype(np.float64)
-    return skl2onnx.to_onnx(model, X_sample, target_opset=target_opset)
+    return skl2onnx.to_onnx(model, X_sample, target_opset=target_opset, options=options)

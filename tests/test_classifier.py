@@ -125,6 +125,29 @@ def test_partial_fit_unseen_classes():  # ported
     assert clf.score([[1], [2], [3], [4]], ["a", "b", "c", "d"]) > 0
 
 
+@pytest.mark.parametrize(
+    ("classes", "unknown"),
+    [([2, 5, 9], [1, 3, 10]), (["b", "d", "f"], ["a", "c", "g"]), ([1.0, 4.0], [3.0])],
+    ids=["int", "str", "float"],
+)
+def test_labels_between_and_beyond_the_classes_are_unknown(classes, unknown):
+    # Labels are encoded by their sorted position among classes_: a label
+    # before, between or after the classes must still be refused.
+    X = np.arange(len(classes), dtype=float)[:, np.newaxis]
+    clf = BackpropClassifier((3,), random_state=0).partial_fit(
+        X, classes, classes=classes
+    )
+    for label in unknown:
+        with pytest.raises(ValueError, match=r"has classes not in `self\.classes_`"):
+            clf.partial_fit(X[:1], np.array([label]))
+    fitted = BackpropClassifier((3,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted.fit(X, classes).set_params(warm_start=True).fit(X, classes[::-1])
+    with pytest.raises(ValueError, match=r"has classes not in `self\.classes_`"):
+        fitted.fit(X[:2], np.array(unknown[:1] * 2))
+
+
 def test_partial_fit_errors():  # ported
     with pytest.raises(ValueError, match="only one class"):
         BackpropClassifier(solver="sgd").partial_fit(

@@ -1,17 +1,23 @@
-"""Scale-out: dask search equals loky search, out-of-core training, BLAS threads."""
+"""Scale-out: dask search equals loky search, out-of-core training, BLAS threads.
+
+For both estimators; the classifier's out-of-core ``partial_fit`` passes
+``classes``.
+"""
 
 import warnings
 
 import joblib
 import numpy as np
 import pytest
-from sklearn.datasets import make_friedman1
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from threadpoolctl import threadpool_info
 
-from skmlp import BackpropRegressor
+from skmlp import BackpropClassifier, BackpropRegressor
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 pytest.importorskip("dask_ml")
@@ -214,3 +220,76 @@ def test_dask_ml_incremental_score_is_broken_upstream():
         warnings.simplefilter("ignore", ConvergenceWarning)
         with pytest.raises(ValueError, match="cannot broadcast shape"):
             inc.score(X, y)
+
+
+# -- BackpropClassifier ----------------------------------------------------------
+
+
+def _dask_labels(n_blocks=6, rows=100):
+    """A dask array of rows and one of string labels (three classes), in blocks."""
+    X, y = make_classification(
+        n_samples=n_blocks * rows,
+        n_features=6,
+        n_informative=4,
+        n_classes=3,
+        random_state=1,
+    )
+    labels = np.array(["ant", "bee", "cat"])[y]
+    return da.from_array(X, chunks=(rows, 6)), da.from_array(labels, chunks=rows)
+
+
+def test_classifier_dask_search_equals_loky_search(client):
+    X, y = (block.compute() for block in _dask_labels(n_blocks=2))
+    search = GridSearchCV(
+        BackpropClassifier(max_iter=10, random_state=0),
+        {"hidden_layer_sizes": [(4,), (8,)], "alpha": [1e-4, 1.0]},
+        cv=3,
+    )
+    loky = _run(clone(search), "loky", X, y)
+    dask = _run(clone(search), "dask", X, y)
+    assert dask["params"] == loky["params"]
+    for key in RESULT_KEYS[1:]:
+        np.testing.assert_array_equal(dask[key], loky[key], strict=True)
+
+
+def test_classifier_out_of_core_partial_fit_with_classes():
+    X, y = _dask_labels()
+    classes = np.unique(y.compute())  # every label, before the first call
+    est = BackpropClassifier((16,), learning_rate_init=0.01, random_state=0)
+    reference = BackpropClassifier((16,), learning_rate_init=0.01, random_state=0)
+    X_np, y_np = X.compute(), y.compute()
+    rows = X.chunks[0][0]
+    rng = np.random.default_rng(0)
+    for _ in range(3):  # epochs
+        for i in rng.permutation(X.numblocks[0]):
+            X_block, y_block = dask.compute(X.blocks[i], y.blocks[i])
+            est.partial_fit(X_block, y_block, classes=classes)
+            block = slice(i * rows, (i + 1) * rows)
+            reference.partial_fit(X_np[block], y_np[block], classes=classes)
+    np.testing.assert_array_equal(est.theta_, reference.theta_)
+    np.testing.assert_array_equal(est.classes_, classes)
+    assert est.loss_curve_[-1] < est.loss_curve_[0]
+
+    # Labels and probabilities block by block, lazily.
+    labels = X.map_blocks(est.predict, drop_axis=1, dtype=est.classes_.dtype)
+    proba = X.map_blocks(est.predict_proba, chunks=(X.chunks[0], (3,)), dtype=float)
+    np.testing.assert_array_equal(labels.compute(), est.predict(X_np))
+    np.testing.assert_allclose(proba.compute(), est.predict_proba(X_np), rtol=1e-12)
+    assert est.score(X_np, y_np) > 0.6
+
+
+def test_classifier_dask_ml_incremental_with_classes():
+    from dask_ml.wrappers import Incremental
+
+    X, y = _dask_labels()
+    classes = np.unique(y.compute())
+    inc = Incremental(
+        BackpropClassifier((8,), random_state=0), shuffle_blocks=False
+    ).fit(X, y, classes=classes)
+    reference = BackpropClassifier((8,), random_state=0)
+    for i in range(X.numblocks[0]):
+        reference.partial_fit(
+            X.blocks[i].compute(), y.blocks[i].compute(), classes=classes
+        )
+    np.testing.assert_array_equal(inc.estimator_.theta_, reference.theta_)
+    np.testing.assert_array_equal(inc.predict(X).compute(), reference.predict(X))
