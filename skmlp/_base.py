@@ -12,6 +12,7 @@ The estimator does no array math of its own: that is in the network, the
 losses, the activations and the optimizers.
 """
 
+import contextlib
 import functools
 import math
 import time
@@ -21,7 +22,7 @@ from types import MethodType
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
@@ -35,7 +36,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from . import _array_api
 from ._activations import HIDDEN_ACTIVATIONS
+from ._backend import ArraySpace, all_finite, copy, empty_like, workspace_for
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._consistency import off_scale_columns
 from ._init import INIT_SCHEMES, initial_theta
@@ -105,6 +108,8 @@ def _copy(value, into=None):
             np.copyto(into, value)
             return into
         return value.copy()
+    if _array_api.is_device_array(value):
+        return copy(value)
     if isinstance(value, list):
         return _Appended(value, len(value))
     if isinstance(value, dict):
@@ -118,10 +123,29 @@ def _put_back(value):
     if isinstance(value, _Appended):
         del value.items[value.length :]
         return value.items
-    if isinstance(value, np.ndarray):
-        return value.copy()
+    if isinstance(value, np.ndarray) or _array_api.is_device_array(value):
+        return copy(value)
     if isinstance(value, dict):
         return {key: _put_back(item) for key, item in value.items()}
+    return value
+
+
+def _converted(value, converter):
+    """Return fitted state moved by ``converter``, sharing no memory with it.
+
+    For ``__sklearn_array_api_convert__``: arrays are converted and copied
+    (DLPack would share torch's and numpy's CPU memory, and a later
+    ``partial_fit`` of one copy would change the other), dicts item by item,
+    lists copied; numbers, strings and numpy scalars are kept.
+    """
+    if isinstance(value, np.ndarray) or _array_api.is_device_array(value):
+        return copy(converter(value))
+    if isinstance(value, dict):
+        return {key: _converted(item, converter) for key, item in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return _array_api.convert_estimator(value, lambda a: copy(converter(a)))
     return value
 
 
@@ -141,7 +165,11 @@ class _ParameterList(list):
 
 def _layer_values(index, view, value):
     """Return ``value`` as an array for layer ``index``, if it has the view's shape."""
-    value = np.asarray(value)
+    if isinstance(view, np.ndarray):
+        value = np.asarray(value)
+    else:
+        space = ArraySpace.of(view)
+        value = _array_api.move(value, space.xp, space.device)
     if value.shape != view.shape:
         raise ValueError(
             f"Layer {index} has shape {view.shape}, got an array of shape "
@@ -300,10 +328,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             lambda: Network(self._layer_units, self._activations, loss),
         )
 
-    def _initial_theta(self, net, random_state, dtype):
-        return initial_theta(
-            net, random_state, dtype, scheme=self.init, activation=self.activation
+    def _initial_theta(self, net, random_state, X):
+        """Draw the initial weights on the host, cast there, moved to ``X``'s device.
+
+        The same draws on every namespace (scikit-learn's randomized PCA and
+        ``train_test_split`` do the same).
+        """
+        space = ArraySpace.of(X) if _array_api.is_device_array(X) else None
+        theta = initial_theta(
+            net,
+            random_state,
+            X.dtype if space is None else space.numpy_dtype,
+            scheme=self.init,
+            activation=self.activation,
         )
+        return theta if space is None else space.from_host(theta)
 
     # -- public seams ----------------------------------------------------------
 
@@ -326,6 +365,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         ``intercepts_`` to change the weights.
         """
         check_is_fitted(self)
+        if not isinstance(self._theta, np.ndarray):
+            return copy(self._theta)  # the standard has no read-only arrays
         view = self._theta.view()
         view.flags.writeable = False
         return view
@@ -359,6 +400,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             A float64 copy of the current weights, or of the initial ones
             that ``random_state`` gives if the estimator is not fitted.
         """
+        if _array_api.is_device_array(self.__dict__.get("_theta")):
+            raise ValueError(
+                "get_objective works on numpy arrays only; this estimator was "
+                "fitted on another array namespace. Move it first: "
+                "move_estimator_to(est, numpy, 'cpu') (see the user guide, "
+                "'GPUs and the Array API')."
+            )
         X = check_array(X, accept_sparse=["csr", "csc"], dtype=np.float64)
         y = self._check_raw_target(y, "y")
         y = self._validate_target(
@@ -374,7 +422,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             self._validate_params()
             net = self._network(X.shape[1], y.shape[1])
             random_state = check_random_state(self.random_state)
-            theta = self._initial_theta(net, random_state, np.float64)
+            theta = self._initial_theta(net, random_state, X)
         if net.layer_units[0] != X.shape[1] or net.layer_units[-1] != y.shape[1]:
             raise ValueError(
                 f"The network takes {net.layer_units[0]} features and "
@@ -490,6 +538,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         previous = self._buffers.pop("before", None)
         before = self._snapshot(names, reuse=previous)
         try:
+            if not first_pass:
+                self._check_same_space(X)
             X, y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, first_pass
             )
@@ -525,9 +575,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         # Overflow is detected where it matters (a non-finite loss or
         # weights) and reported with a remedy; numpy's RuntimeWarnings from
         # deep inside a matmul would only be noise.
+        # threadpoolctl limits numpy's BLAS only; torch and cupy keep their
+        # own thread settings (torch.set_num_threads) and streams.
+        threads = (
+            self._fitted_network().blas_threads(rows)
+            if isinstance(self._theta, np.ndarray)
+            else contextlib.nullcontext()
+        )
         with (
             np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-            self._fitted_network().blas_threads(rows),
+            threads,
         ):
             if stochastic:
                 validation = self._validation_set(validation, X, y)
@@ -544,7 +601,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             else:
                 self._fit_lbfgs(X, y, sample_weight, tasks)
         # The minibatch solvers checked their last step (check_last_step).
-        if not stochastic and not np.isfinite(self._theta).all():
+        if not stochastic and not all_finite(self._theta):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data "
                 "may contain large values and need to be preprocessed: scale X "
@@ -568,7 +625,35 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     f"{name} unset."
                 )
 
+    def _check_same_space(self, X):
+        """Refuse to continue a fit with ``X`` of another namespace or device."""
+        theta = self._theta
+        where = _array_api.namespace_and_device(X)
+        fitted = None if isinstance(theta, np.ndarray) else ArraySpace.of(theta)
+        same = (where is None and fitted is None) or (
+            where is not None
+            and fitted is not None
+            and where[0] == fitted.xp
+            and where[1] == fitted.device
+        )
+        if not same:
+            was = "numpy" if fitted is None else f"{fitted.xp.__name__} {fitted.device}"
+            now = "numpy" if where is None else f"{where[0].__name__} {where[1]}"
+            raise ValueError(
+                f"This {type(self).__name__} was fitted on {was} arrays, but X is "
+                f"on {now} (array_api_dispatch={_array_api.dispatching()}). A warm "
+                "start or partial_fit continues where the model lives: move it "
+                "first with move_estimator_to, or pass X there, or fit anew with "
+                "warm_start=False."
+            )
+
     def _validate_fit_data(self, X, y, sample_weight, first_pass):
+        where = _array_api.namespace_and_device(X)
+        if where is not None:
+            # Everything follows X: y and the weights move to its namespace.
+            y = _array_api.move(y, *where)
+            sample_weight = _array_api.move(sample_weight, *where)
+        xp = np if where is None else where[0]
         X, y = validate_data(
             self,
             X,
@@ -576,12 +661,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             accept_sparse=["csr", "csc"],
             multi_output=True,
             y_numeric=self._y_numeric,
-            dtype=(np.float64, np.float32),
+            dtype=(xp.float64, xp.float32),
             reset=first_pass,
         )
         if not first_pass:
             # Keep training in the model's dtype.
-            X = X.astype(self._theta.dtype, copy=False)
+            X = (
+                X.astype(self._theta.dtype, copy=False)
+                if where is None
+                else xp.astype(X, self._theta.dtype)
+            )
         y = self._validate_target(y, X.dtype, reset=first_pass)
         sample_weight = self._check_sample_weight(sample_weight, X)
         y = self._transform_target(y, sample_weight, reset=first_pass)
@@ -614,9 +703,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         if sample_weight is None:
             return None
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        if np.any(sample_weight < 0):
+        device = _array_api.is_device_array(sample_weight)
+        xp = ArraySpace.of(sample_weight).xp if device else np
+        if xp.any(sample_weight < 0):
+            smallest = float(xp.min(sample_weight))
             raise ValueError(
-                f"{name} has negative values (min {sample_weight.min():.6g}): a "
+                f"{name} has negative values (min {smallest:.6g}): a "
                 "negative weight rewards a larger loss, so the objective has no "
                 "minimum. Use non-negative weights (0 drops a sample)."
             )
@@ -639,6 +731,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             return None
         if y_val is None:
             raise ValueError("X_val needs its targets: pass y_val too.")
+        if not isinstance(X, np.ndarray) and _array_api.is_device_array(X):
+            space = ArraySpace.of(X)
+            X_val, y_val, sample_weight_val = (
+                _array_api.move(a, space.xp, space.device)
+                for a in (X_val, y_val, sample_weight_val)
+            )
         X_val = self._validate_X_val(X_val)
         y_val = self._check_raw_target(y_val, "y_val")
         y_val = self._validate_target(y_val, X_val.dtype, reset=False)
@@ -651,19 +749,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             sample_weight_val, X_val, name="sample_weight_val"
         )
         y_val = self._transform_target(y_val, sample_weight_val, reset=False)
-        self._warn_if_off_scale(X, X_val, "X_val", _X_VAL_ADVICE)
+        # On the Array API path, compared on the host: once per fit.
+        host = _array_api.to_numpy
+        self._warn_if_off_scale(host(X), host(X_val), "X_val", _X_VAL_ADVICE)
         if self._y_numeric:
-            self._warn_if_off_scale(y, y_val, "y_val", self._y_val_advice)
+            self._warn_if_off_scale(host(y), host(y_val), "y_val", self._y_val_advice)
         return X_val, y_val, sample_weight_val
 
     def _validate_X_val(self, X_val):
         """Validate ``X_val`` like ``X``, saying what went wrong in a Pipeline."""
         try:
-            return validate_data(
+            X_val = validate_data(
                 self,
                 X_val,
                 accept_sparse=["csr", "csc"],
-                dtype=self._theta.dtype,
+                dtype=None if _array_api.is_device_array(X_val) else self._theta.dtype,
                 reset=False,
             )
         except ValueError as error:
@@ -671,6 +771,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"X_val does not match the data this estimator trains on: {error}"
                 f"\n{_X_VAL_ADVICE}"
             ) from error
+        if not isinstance(X_val, np.ndarray) and _array_api.is_device_array(X_val):
+            X_val = ArraySpace.of(X_val).xp.astype(X_val, self._theta.dtype)
+        return X_val
 
     @staticmethod
     def _warn_if_off_scale(reference, other, name, advice):
@@ -714,7 +817,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.out_activation_ = net.activations[-1]
         self._layer_units = net.layer_units
         self._activations = net.activations
-        self._theta = self._initial_theta(net, random_state, X.dtype)
+        self._theta = self._initial_theta(net, random_state, X)
         self._optimizer_state = None
         self.loss_curve_ = []
         self.history_ = []
@@ -731,25 +834,29 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     # -- L-BFGS -------------------------------------------------------------------
 
     def _lbfgs_objective(self, net, X, y, sample_weight):
-        """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
-        dtype = self._theta.dtype
-        workspace = net.workspace(X.shape[0], dtype)
-        grad = np.empty_like(self._theta)
+        """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes.
+
+        On the Array API path scipy still works on the host, as for
+        scikit-learn's LogisticRegression: ``x`` goes to the device, the loss
+        and gradient come back, one round trip per evaluation.
+        """
+        theta = self._theta
+        space = self._theta_space()
+        dtype = theta.dtype if space is None else space.numpy_dtype
+        workspace = workspace_for(net, X.shape[0], theta)
+        grad = empty_like(theta)
         evaluations = 0
 
         def loss_and_grad(x):
-            nonlocal evaluations
+            nonlocal evaluations, grad
             evaluations += 1
             # scipy works in float64; the network keeps the model's dtype.
-            loss, _ = net.loss_and_grad(
-                x.astype(dtype, copy=False),
-                X,
-                y,
-                sample_weight,
-                self.alpha,
-                grad,
-                workspace=workspace,
+            x = x.astype(dtype, copy=False) if space is None else space.from_host(x)
+            loss, grad = net.loss_and_grad(
+                x, X, y, sample_weight, self.alpha, grad, workspace=workspace
             )
+            if space is not None:
+                loss, grad = float(space.read(loss)), space.read(grad)
             if not (math.isfinite(loss) and np.isfinite(grad).all()):
                 raise ValueError(
                     f"The loss or its gradient became non-finite (loss={loss}) at "
@@ -763,14 +870,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return loss_and_grad
 
     def _fit_lbfgs(self, X, y, sample_weight, tasks):
-        dtype = self._theta.dtype
+        space = self._theta_space()
         fun = self._lbfgs_objective(self._fitted_network(), X, y, sample_weight)
         reporter = Reporter(self.verbose)
-        last = {"x": self._theta.astype(np.float64), "nit": 0}
+        last = {"x": _array_api.to_numpy(self._theta).astype(np.float64), "nit": 0}
         clock = [time.perf_counter()]
 
         def weights():
-            return last["x"].astype(dtype)
+            if space is not None:
+                return space.from_host(last["x"])
+            return last["x"].astype(self._theta.dtype)
 
         def record(x, loss):
             last["x"], last["nit"] = x.copy(), last["nit"] + 1
@@ -804,7 +913,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
         except KeyboardInterrupt:
             warn_interrupted(stacklevel=_USER)
-            self._theta[...] = last["x"]
+            self._set_theta(last["x"])
             self.n_iter_ = last["nit"]
             self.loss_ = self.loss_curve_[-1] if last["nit"] else np.nan
             return
@@ -812,7 +921,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         if result.status != 0 and not result.stopped:
             self._warn_lbfgs_not_converged(result)
         self.loss_ = float(result.fun)
-        self._theta[...] = result.x
+        self._set_theta(result.x)
+
+    def _theta_space(self):
+        """Return the :class:`ArraySpace` of the weights, or None on the numpy path."""
+        theta = self._theta
+        return None if isinstance(theta, np.ndarray) else ArraySpace.of(theta)
+
+    def _set_theta(self, x):
+        """Write scipy's float64 ``x`` into the weights, wherever they live."""
+        space = self._theta_space()
+        self._theta[...] = x if space is None else space.from_host(x)
 
     def _warn_lbfgs_not_converged(self, result):
         message = (
@@ -885,13 +1004,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         # second copy.
         continued = incremental and "_theta" in before
         checkpoint = run.checkpoint(before if continued else None)
+        weights = functools.partial(copy, theta)
         try:
             for _ in range(self.max_iter):
-                tasks.begin("epoch", theta.copy)
+                tasks.begin("epoch", weights)
                 state, stop = run.epoch(state)
                 if not incremental:
                     checkpoint = run.checkpoint()
-                if tasks.end(theta.copy) or stop or incremental:
+                if tasks.end(weights) or stop or incremental:
                     break
                 self._warn_if_max_iter()
         except KeyboardInterrupt:
@@ -1000,16 +1120,27 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def _forward(self, X):
         """Validate ``X`` and return the network's output, refusing non-finite rows."""
         check_is_fitted(self)
+        _array_api.check_same_namespace(X, self, "predict")
+        space = self._theta_space()
+        if space is not None and not _array_api.dispatching():
+            raise ValueError(
+                f"This {type(self).__name__} was fitted on {space.xp.__name__} "
+                "arrays: predict with sklearn.set_config(array_api_dispatch=True) "
+                "and X there, or move the estimator to numpy first with "
+                "move_estimator_to(est, numpy, 'cpu')."
+            )
+        xp = np if space is None else space.xp
         X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=(xp.float64, xp.float32),
             reset=False,
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             y_pred = self._fitted_network().predict(self._theta, X)
-        finite = np.isfinite(y_pred).all(axis=1)
+        # One device read on the Array API path.
+        finite = _array_api.to_numpy(xp.all(xp.isfinite(y_pred), axis=1))
         if not finite.all():
             raise ValueError(
                 f"The network overflows on {np.count_nonzero(~finite)} of "
@@ -1023,4 +1154,20 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # torch, cupy and array-api-strict with array_api_dispatch=True;
+        # scikit-learn 1.6 to 1.8 lack the machinery (see _array_api.py).
+        tags.array_api_support = _array_api.SUPPORTED
         return tags
+
+    def __sklearn_array_api_convert__(self, converter):
+        """Return a copy whose fitted arrays ``converter`` moved.
+
+        scikit-learn's ``move_estimator_to`` calls this. The copy shares no
+        memory with ``self`` (see ``_converted``); the optimizer's state and
+        a ``standardize_y`` scaler move too; scratch space is left behind.
+        """
+        new = clone(self)
+        for name, value in self.__dict__.items():
+            if name != "_scratch":
+                new.__dict__[name] = _converted(value, converter)
+        return new

@@ -43,7 +43,8 @@ class FitTasks:
         self._context = estimator._init_callback_context(max_subtasks=max_subtasks)
         self._data = {
             "X": X,
-            "y": y.ravel() if y.ndim == 2 and y.shape[1] == 1 else y,
+            # y[:, 0], not ravel(): the Array API standard has no ravel.
+            "y": y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y,
             "metadata": None
             if sample_weight is None
             else {"sample_weight": sample_weight},

@@ -13,12 +13,20 @@ name a *canonical* output activation, for which it gives dL/dz of the output
 layer directly (:meth:`Loss.value_and_grad_z`): the exponential for the
 Poisson deviance, and later the softmax for the cross-entropy. The network
 then skips that activation's derivative.
+
+Each public method has a generic twin for the Array API path
+(``value_and_grad_xp``, ``value_and_grad_z_xp``, ``value_xp``), written with
+the same operations in the same order, without ``out=``, and returning the
+loss as a 0-d array on the device: reading it would stall the device, so the
+training loop reads the losses once per epoch.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import xlogy
+
+from ._backend import ArraySpace
 
 
 class Loss:
@@ -95,8 +103,32 @@ class Loss:
         """
         return self._weighted(*self._pointwise_z(y, y_hat, out), sample_weight)
 
+    def value_xp(self, y, y_hat, sample_weight, space):
+        """Return :meth:`value` as a 0-d array of ``space``'s namespace."""
+        pointwise = self._pointwise_xp(y, y_hat, space)[0]
+        return self._weighted_mean_xp(pointwise, sample_weight, space.xp)
+
+    def value_and_grad_xp(self, y, y_hat, sample_weight, space):
+        """Return :meth:`value_and_grad` for any namespace; the loss is 0-d.
+
+        ``space`` is the fit's :class:`~skmlp._backend.ArraySpace`.
+        """
+        return self._weighted_xp(
+            *self._pointwise_xp(y, y_hat, space), sample_weight, space.xp
+        )
+
+    def value_and_grad_z_xp(self, y, y_hat, sample_weight, space):
+        """Return :meth:`value_and_grad_z` for any namespace; the loss is 0-d."""
+        return self._weighted_xp(
+            *self._pointwise_z_xp(y, y_hat, space), sample_weight, space.xp
+        )
+
     def _pointwise(self, y, y_hat, out):
         """Return the loss and dL/dy_hat of each sample and output, unweighted."""
+        raise NotImplementedError
+
+    def _pointwise_xp(self, y, y_hat, space):
+        """:meth:`_pointwise` for any namespace, allocating its results."""
         raise NotImplementedError
 
     def _pointwise_z(self, y, y_hat, out):
@@ -118,6 +150,23 @@ class Loss:
             grad *= sample_weight[:, np.newaxis]
         return loss, grad
 
+    @staticmethod
+    def _weighted_mean_xp(pointwise, sample_weight, xp):
+        # np.average's operations: the weighted sum over samples, divided by
+        # the weights' total.
+        if sample_weight is None:
+            mean = xp.sum(pointwise, axis=0) / pointwise.shape[0]
+        else:
+            weighted = pointwise * sample_weight[:, None]
+            mean = xp.sum(weighted, axis=0) / xp.sum(sample_weight)
+        return xp.sum(mean)
+
+    def _weighted_xp(self, pointwise, grad, sample_weight, xp):
+        loss = self._weighted_mean_xp(pointwise, sample_weight, xp)
+        if sample_weight is not None:
+            grad = grad * sample_weight[:, None]
+        return loss, grad
+
 
 @dataclass(frozen=True)
 class HalfSquaredError(Loss):
@@ -136,6 +185,10 @@ class HalfSquaredError(Loss):
         loss = dy_hat**2
         loss *= 0.5  # exact, so the mean rounds as 0.5 * mean(dy_hat**2) does
         return loss, dy_hat
+
+    def _pointwise_xp(self, y, y_hat, space):
+        dy_hat = y_hat - y
+        return dy_hat**2 * 0.5, dy_hat
 
 
 @dataclass(frozen=True)
@@ -163,10 +216,12 @@ class HalfPoissonDeviance(Loss):
 
         scikit-learn 1.9 fits them silently to a NaN loss.
         """
-        if np.any(y < 0):
+        # On a device: one read, once per fit.
+        xp = np if isinstance(y, np.ndarray) else ArraySpace.of(y).xp
+        if xp.any(y < 0):
             raise ValueError(
                 "loss='poisson' requires non-negative targets, but y has negative "
-                f"values (min {np.min(y):.6g}). Use loss='squared_error' for "
+                f"values (min {float(xp.min(y)):.6g}). Use loss='squared_error' for "
                 "targets of any sign, or shift y so that it is non-negative."
             )
 
@@ -183,6 +238,20 @@ class HalfPoissonDeviance(Loss):
         # dL/dz = dL/dy_hat * exp'(z) = (y_hat - y) / y_hat * y_hat: written
         # y_hat - y, finite where y == 0 even if y_hat underflows to 0.
         return self._deviance(y, y_hat)[0], np.subtract(y_hat, y, out=out)
+
+    def _pointwise_xp(self, y, y_hat, space):
+        loss, nonzero = self._deviance_xp(y, y_hat, space)
+        dy_hat = space.xp.where(nonzero, (y_hat - y) / y_hat, space.constant(1.0))
+        return loss, dy_hat
+
+    def _pointwise_z_xp(self, y, y_hat, space):
+        return self._deviance_xp(y, y_hat, space)[0], y_hat - y
+
+    @staticmethod
+    def _deviance_xp(y, y_hat, space):
+        nonzero = y != 0
+        ratio = space.xp.where(nonzero, y / y_hat, space.constant(1.0))
+        return space.special(xlogy, y, ratio) - y + y_hat, nonzero
 
     @staticmethod
     def _deviance(y, y_hat):
@@ -227,6 +296,15 @@ class Huber(Loss):
             abs_r <= self.delta, 0.5 * r**2, self.delta * (abs_r - 0.5 * self.delta)
         )
         return loss, np.clip(r, -self.delta, self.delta, out=r)
+
+    def _pointwise_xp(self, y, y_hat, space):
+        xp = space.xp
+        r = y_hat - y
+        abs_r = xp.abs(r)
+        loss = xp.where(
+            abs_r <= self.delta, 0.5 * r**2, self.delta * (abs_r - 0.5 * self.delta)
+        )
+        return loss, xp.clip(r, -self.delta, self.delta)
 
 
 #: Loss classes by the name of the estimator's ``loss`` parameter.
