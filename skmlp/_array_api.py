@@ -106,3 +106,10 @@ def convert_estimator(estimator, converter):
 def move_estimator_to(estimator, xp, device):
     """``sklearn.utils._array_api.move_estimator_to``, for tests and examples."""
     return _move_estimator_to(estimator, xp, device)
+
+
+def namespace_of(module):
+    """Return the namespace scikit-learn uses for arrays of ``module`` (e.g. torch)."""
+    from sklearn.externals.array_api_compat import array_namespace
+
+    return array_namespace(module.asarray([0.0]))
