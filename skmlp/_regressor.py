@@ -221,6 +221,13 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     Also, ``hidden_layer_sizes`` and ``activation`` are the only positional
     parameters (MLPRegressor 1.9 takes ``loss`` first).
 
+    With ``sklearn.set_config(array_api_dispatch=True)`` (scikit-learn 1.9 or
+    later, ``SCIPY_ARRAY_API=1``), torch, cupy and array-api-strict ``X``
+    train and predict in their namespace and on their device, a GPU included;
+    ``y``, ``sample_weight`` and ``X_val`` follow ``X``, and the fitted
+    arrays stay there. Random draws and L-BFGS run on the host. See the user
+    guide, "GPUs and the Array API".
+
     References
     ----------
     Hinton, Geoffrey E. "Connectionist learning procedures."
