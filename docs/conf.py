@@ -1,26 +1,42 @@
 """Sphinx configuration for the skmlp documentation.
 
 Build with ``bash scripts/docs.sh`` from the repository root. The build never
-touches the network: intersphinx is not enabled, and the gallery links only to
-skmlp's own pages.
+touches the network: the intersphinx inventories are files in the repository,
+and the gallery links only to skmlp's own pages.
 
-Why no intersphinx links to scikit-learn, numpy and scipy: intersphinx needs
-each project's ``objects.inv``, and none can be had offline in a version close
-to the one documented against. No installed or PyPI package ships them; the
-only packaged copies are Debian's documentation packages (bookworm:
-python-sklearn-doc 1.2.1 against scikit-learn 1.9, python-scipy-doc 1.10.1
-against scipy 1.17, and no numpy documentation package), years older, with
-missing and moved names. Fetching them at build time would break the offline
-build. Shipping current inventories in docs/_intersphinx/ (downloaded once
-where there is network) and enabling ``sphinx.ext.intersphinx`` with those
-local paths would give the links; until then, references to those projects
-render as text (see ``_plain_sklearn_references``).
+Links to scikit-learn, numpy and scipy: ``sphinx.ext.intersphinx`` resolves
+references such as ``:class:`~sklearn.pipeline.Pipeline``` or
+``:func:`numpy.mean``` (and numpydoc's "See Also" entries) to the stable
+documentation of those projects, from the inventories in ``docs/_intersphinx``
+(``intersphinx_mapping`` below names local files, so nothing is fetched). No
+package ships these projects' ``objects.inv``, and Debian's documentation
+packages are years older than the installed versions, so
+``scripts/make_inventories.py`` builds the inventories from the installed
+packages: their public modules, classes, functions, methods and properties,
+at the URLs of each project's documentation layout, with scikit-learn's
+glossary terms and a few of its user-guide labels. Each file records the
+version it was made from (its ``# Version:`` line). After upgrading one of
+these projects, regenerate and commit them:
+
+    .venv/bin/python scripts/make_inventories.py
+
+``tests/test_docs.py`` checks they load and hold the names the docs cite, and
+that they cover the ``:term:`` and ``:ref:`` references of the docstrings
+skmlp inherits from scikit-learn. A missing inventory file fails the build
+(intersphinx warns, and the build runs with ``-W``). A reference to another
+project that the inventory lacks renders as text, as it did before intersphinx:
+silently for ``:class:`` and the like (Sphinx is not nitpicky here), and, for
+the ``:term:`` and ``:ref:`` references of inherited docstrings, which would
+otherwise fail the build, through ``_unknown_sklearn_references_as_text``.
 """
 
+import functools
 import re
 import sys
 from pathlib import Path
 
+from numpydoc.xref import DEFAULT_LINKS
+from sphinx.util.inventory import InventoryFile
 from sphinx_gallery.sorting import ExplicitOrder
 from threadpoolctl import threadpool_limits
 
@@ -44,6 +60,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.extlinks",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     # Ships MathJax 3 with the site (_static/mathjax) and points mathjax_path
     # at it: the equations render with no network (tests/test_docs.py checks
@@ -70,6 +87,30 @@ autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
+# Parameter types link to the objects and glossary terms they name, through
+# the inventories below; other words in a type ("of shape", "default=") stay
+# text. Only these names link (numpydoc_xref_ignore = "all"). numpydoc's own
+# aliases for Python's builtins (and numpy's glossary) point to inventories
+# the build does not have; those names stay text, as before.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+numpydoc_xref_aliases = {
+    **{
+        name: name
+        for name, target in DEFAULT_LINKS.items()
+        if "python:" in target or "numpy:" in target
+    },
+    "array-like": ":term:`array-like`",
+    "sparse matrix": ":term:`sparse matrix`",
+    "ndarray": "numpy.ndarray",
+    "RandomState": "numpy.random.RandomState",
+    "Pipeline": "sklearn.pipeline.Pipeline",
+    "StandardScaler": "sklearn.preprocessing.StandardScaler",
+    "BackpropRegressor": "skmlp.BackpropRegressor",
+    "BackpropClassifier": "skmlp.BackpropClassifier",
+    "LossCurveDisplay": "skmlp.LossCurveDisplay",
+    "GradientCheck": "skmlp.GradientCheck",
+}
 
 # Roles used by scikit-learn-style docstrings. Links only: nothing is fetched.
 extlinks = {
@@ -81,27 +122,63 @@ extlinks = {
 }
 
 
-def _plain_sklearn_references(app, what, name, obj, options, lines):
-    """Turn scikit-learn's own cross-references into plain text.
+# -- Links to other projects -----------------------------------------------------
+# Local inventories (scripts/make_inventories.py): nothing is fetched. Paths are
+# relative to this directory. A missing file is a warning, so -W fails the build.
+INVENTORIES = ROOT / "docs" / "_intersphinx"
+intersphinx_mapping = {
+    "sklearn": ("https://scikit-learn.org/stable/", "_intersphinx/sklearn.inv"),
+    "numpy": ("https://numpy.org/doc/stable/", "_intersphinx/numpy.inv"),
+    "scipy": ("https://docs.scipy.org/doc/scipy/", "_intersphinx/scipy.inv"),
+}
+# Only explicit roles go to other projects, never a :doc: (Sphinx's default).
+intersphinx_disabled_reftypes = ["std:doc"]
+
+
+@functools.cache
+def _sklearn_targets():
+    """The labels and glossary terms of the shipped scikit-learn inventory.
+
+    As ``{"ref": {...}, "term": {...}}``, in lower case, since Sphinx matches
+    both without regard to case.
+    """
+    data = (INVENTORIES / "sklearn.inv").read_bytes()
+    inventory = InventoryFile.loads(data, uri="").data
+    return {
+        role: {name.lower() for name in inventory.get(kind, {})}
+        for role, kind in (("ref", "std:label"), ("term", "std:term"))
+    }
+
+
+_XREF = re.compile(r":(ref|term):`(?:([^`<]+?)\s*<([^`>]+)>|([^`]+))`")
+
+
+def _unknown_sklearn_references_as_text(app, what, name, obj, options, lines):
+    """Render the inherited references the inventory lacks as text.
 
     Methods inherited from scikit-learn (``score``, ``get_params``, the
     metadata-routing ``set_*_request``) have docstrings that refer to labels
-    and glossary terms of scikit-learn's documentation. Without intersphinx,
-    which would fetch scikit-learn's inventory over the network, they cannot
-    resolve; their text is kept. skmlp's own docstrings are left alone.
+    and glossary terms of scikit-learn's documentation. Those in the shipped
+    inventory become links to scikit-learn's site. One it lacks (a newer
+    scikit-learn may cite a new label) would fail the build, so its text is
+    kept instead. skmlp's own docstrings are left alone.
     """
     module = getattr(obj, "__module__", None) or ""
     if module.startswith("skmlp"):
         return
-    pattern = re.compile(r":(?:ref|term):`(?:([^`<]+?)\s*<[^`>]+>|([^`]+))`")
-    lines[:] = [
-        pattern.sub(lambda m: f"*{(m.group(1) or m.group(2)).strip()}*", line)
-        for line in lines
-    ]
+    known = _sklearn_targets()
+
+    def text_unless_known(match):
+        role, title, target, bare = match.groups()
+        if (target or bare).strip().lower() in known[role]:
+            return match[0]
+        return f"*{(title or bare).strip()}*"
+
+    lines[:] = [_XREF.sub(text_unless_known, line) for line in lines]
 
 
 def setup(app):
-    app.connect("autodoc-process-docstring", _plain_sklearn_references)
+    app.connect("autodoc-process-docstring", _unknown_sklearn_references_as_text)
 
 
 # -- HTML -----------------------------------------------------------------------

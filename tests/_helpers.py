@@ -183,3 +183,48 @@ def cosine_rate(count, eta_0, total, warmup):
         return eta_0 * (s + 1) / warmup
     p = min(1.0, (s - warmup) / (total - warmup))
     return eta_0 * 0.5 * (1 + math.cos(math.pi * p))
+
+
+# -- optimizers --------------------------------------------------------------------
+
+#: MLPRegressor's defaults, as the estimator's ``get_params()`` gives them.
+OPTIMIZER_PARAMS = {
+    "learning_rate_init": 0.001,
+    "learning_rate": "constant",
+    "power_t": 0.5,
+    "momentum": 0.9,
+    "nesterovs_momentum": True,
+    "beta_1": 0.9,
+    "beta_2": 0.999,
+    "epsilon": 1e-8,
+    "max_grad_norm": None,
+    "max_iter": 200,
+    "warmup_fraction": 0.0,
+    "weight_decay": 0.0,
+}
+
+
+#: The optimizer tests' sizes: parameters, and epochs of minibatches of rows.
+N_PARAMS = 50
+EPOCHS, STEPS_PER_EPOCH, BATCH = 4, 3, 10
+
+
+def theta_and_grads(dtype, n_grads=EPOCHS * STEPS_PER_EPOCH, seed=0):
+    """A random ``theta`` and ``n_grads`` random gradients for it."""
+    rng = np.random.default_rng(seed)
+    theta = rng.standard_normal(N_PARAMS).astype(dtype)
+    grads = [rng.standard_normal(N_PARAMS).astype(dtype) for _ in range(n_grads)]
+    return theta, grads
+
+
+def adam_by_hand(theta, grads, rates, weight_decay=0.0, n_decayed=0):
+    """Yield ``(theta, m)`` after each step of Adam (AdamW) written out by hand."""
+    theta = theta.copy()
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    for t, (grad, eta) in enumerate(zip(grads, rates, strict=True), start=1):
+        theta[:n_decayed] *= 1 - eta * weight_decay
+        m = 0.9 * m + (1 - 0.9) * grad
+        v = 0.999 * v + (1 - 0.999) * (grad**2)
+        lr = eta * math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        theta += -lr * m / (np.sqrt(v) + 1e-8)
+        yield theta, m

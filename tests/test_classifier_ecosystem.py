@@ -88,7 +88,8 @@ def test_metadata_routing_of_sample_weight_and_validation_set():
         )
         est.set_score_request(sample_weight=True)
         scaler = StandardScaler().set_fit_request(sample_weight=False)
-        pipe = make_pipeline(scaler, est)
+        # scikit-learn 1.6's scorers ask the Pipeline itself for the request.
+        pipe = make_pipeline(scaler, est).set_score_request(sample_weight=True)
         pipe.fit(X, Y, sample_weight=weights, X_val=X_val, y_val=y_val)
         routed = pipe[-1]
         unweighted = BackpropClassifier((5,), max_iter=4, random_state=0)

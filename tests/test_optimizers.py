@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from _helpers import cosine_rate
+from _helpers import (
+    BATCH,
+    EPOCHS,
+    OPTIMIZER_PARAMS,
+    STEPS_PER_EPOCH,
+    adam_by_hand,
+    theta_and_grads,
+)
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
@@ -19,7 +26,6 @@ from skmlp import BackpropRegressor
 from skmlp._optimizers import (
     HYPERPARAMETERS,
     OPTIMIZERS,
-    SCHEDULES,
     SGD,
     Adam,
     AdamState,
@@ -34,37 +40,13 @@ from skmlp._optimizers import (
     make_optimizer,
 )
 
-#: MLPRegressor's defaults, as the estimator's ``get_params()`` gives them.
-PARAMS = {
-    "learning_rate_init": 0.001,
-    "learning_rate": "constant",
-    "power_t": 0.5,
-    "momentum": 0.9,
-    "nesterovs_momentum": True,
-    "beta_1": 0.9,
-    "beta_2": 0.999,
-    "epsilon": 1e-8,
-    "max_grad_norm": None,
-    "max_iter": 200,
-    "warmup_fraction": 0.0,
-    "weight_decay": 0.0,
-}
 #: The schedules MLPRegressor has, which ours must match bit for bit.
 SKLEARN_SCHEDULES = ["constant", "invscaling", "adaptive"]
-N_PARAMS = 50
-EPOCHS, STEPS_PER_EPOCH, BATCH = 4, 3, 10
-
-
-def _theta_and_grads(dtype, n_grads=EPOCHS * STEPS_PER_EPOCH, seed=0):
-    rng = np.random.default_rng(seed)
-    theta = rng.standard_normal(N_PARAMS).astype(dtype)
-    grads = [rng.standard_normal(N_PARAMS).astype(dtype) for _ in range(n_grads)]
-    return theta, grads
 
 
 def _run_both(ours, theirs, dtype, *, on_plateau=False):
     """Train ours and scikit-learn's on the same gradients; check every step."""
-    theta, grads = _theta_and_grads(dtype)
+    theta, grads = theta_and_grads(dtype)
     reference = theta.copy()
     state = ours.init(theta)
     for epoch in range(EPOCHS):
@@ -88,7 +70,7 @@ def _run_both(ours, theirs, dtype, *, on_plateau=False):
 @pytest.mark.parametrize("schedule", SKLEARN_SCHEDULES)
 def test_sgd_matches_scikit_learn_bit_for_bit(schedule, nesterov, dtype):
     params = {
-        **PARAMS,
+        **OPTIMIZER_PARAMS,
         "learning_rate_init": 0.05,
         "learning_rate": schedule,
         "power_t": 0.25,
@@ -96,7 +78,7 @@ def test_sgd_matches_scikit_learn_bit_for_bit(schedule, nesterov, dtype):
         "nesterovs_momentum": nesterov,
     }
     ours = make_optimizer("sgd", params)
-    theta, _ = _theta_and_grads(dtype)
+    theta, _ = theta_and_grads(dtype)
     theirs = SGDOptimizer(
         [theta],
         0.05,
@@ -113,9 +95,14 @@ def test_sgd_matches_scikit_learn_bit_for_bit(schedule, nesterov, dtype):
 
 
 def test_adam_matches_scikit_learn_bit_for_bit():
-    params = {**PARAMS, "learning_rate_init": 0.01, "beta_1": 0.8, "beta_2": 0.99}
+    params = {
+        **OPTIMIZER_PARAMS,
+        "learning_rate_init": 0.01,
+        "beta_1": 0.8,
+        "beta_2": 0.99,
+    }
     ours = make_optimizer("adam", params)
-    theta, _ = _theta_and_grads(np.float64)
+    theta, _ = theta_and_grads(np.float64)
     theirs = AdamOptimizer([theta], 0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-8)
     state = _run_both(ours, theirs, np.float64, on_plateau=True)
     assert state.count == theirs.t == EPOCHS * STEPS_PER_EPOCH
@@ -123,33 +110,20 @@ def test_adam_matches_scikit_learn_bit_for_bit():
     assert_array_equal(state.v, theirs.vs[0])
 
 
-def _adam_by_hand(theta, grads, rates, weight_decay=0.0, n_decayed=0):
-    """Yield ``(theta, m)`` after each step of Adam (AdamW) written out by hand."""
-    theta = theta.copy()
-    m, v = np.zeros_like(theta), np.zeros_like(theta)
-    for t, (grad, eta) in enumerate(zip(grads, rates, strict=True), start=1):
-        theta[:n_decayed] *= 1 - eta * weight_decay
-        m = 0.9 * m + (1 - 0.9) * grad
-        v = 0.999 * v + (1 - 0.999) * (grad**2)
-        lr = eta * math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
-        theta += -lr * m / (np.sqrt(v) + 1e-8)
-        yield theta, m
-
-
 def test_adam_float32_is_scikit_learns_arithmetic_in_float32():
     # scikit-learn's Adam computes its rate with np.sqrt, a float64 scalar that
     # promotes the update to float64 (NEP 50); ours keeps it a Python float, so
     # the same expressions run in float32. Compare with those expressions.
     adam = Adam(learning_rate_init=0.01)
-    theta, grads = _theta_and_grads(np.float32)
-    references = _adam_by_hand(theta, grads, [0.01] * len(grads))
+    theta, grads = theta_and_grads(np.float32)
+    references = adam_by_hand(theta, grads, [0.01] * len(grads))
     state = adam.init(theta)
     for grad, (reference, _) in zip(grads, references, strict=True):
         state = adam.step(theta, grad.copy(), state)
         assert_array_equal(theta, reference)
     assert theta.dtype == state.m.dtype == state.v.dtype == np.float32
 
-    theirs_theta, _ = _theta_and_grads(np.float32)
+    theirs_theta, _ = theta_and_grads(np.float32)
     theirs = AdamOptimizer([theirs_theta], 0.01)
     for grad in grads:
         theirs.update_params([theirs_theta], [grad])
@@ -158,7 +132,7 @@ def test_adam_float32_is_scikit_learns_arithmetic_in_float32():
 
 def test_make_optimizer_reads_the_estimators_hyperparameters():
     params = {
-        **PARAMS,
+        **OPTIMIZER_PARAMS,
         "learning_rate": "invscaling",
         "power_t": 0.3,
         "momentum": 0.5,
@@ -180,7 +154,7 @@ def test_make_optimizer_reads_the_estimators_hyperparameters():
 
 
 def test_make_optimizer_needs_only_the_listed_hyperparameters():
-    params = {name: PARAMS[name] for name in HYPERPARAMETERS}
+    params = {name: OPTIMIZER_PARAMS[name] for name in HYPERPARAMETERS}
     for solver in OPTIMIZERS:
         make_optimizer(solver, params)  # no KeyError
     assert set(HYPERPARAMETERS) <= set(BackpropRegressor().get_params())
@@ -278,7 +252,7 @@ def test_clipping_leaves_small_gradients_untouched():
 def test_clipping_in_sgd_bounds_each_step(dtype):
     # Without momentum, ||step|| = eta ||clipped g|| <= eta c.
     sgd = SGD(learning_rate_init=0.1, momentum=0.0, transforms=(ClipByGlobalNorm(2),))
-    theta, grads = _theta_and_grads(dtype)
+    theta, grads = theta_and_grads(dtype)
     state = sgd.init(theta)
     for grad in grads:
         before = theta.copy()
@@ -290,7 +264,7 @@ def test_clipping_in_sgd_bounds_each_step(dtype):
 
 @pytest.mark.parametrize("cls", [SGD, Adam])
 def test_clipping_composes_with_either_optimizer(cls):
-    theta, grads = _theta_and_grads(np.float64)
+    theta, grads = theta_and_grads(np.float64)
     clipped_theta, plain_theta = theta.copy(), theta.copy()
     clipped = cls(transforms=(ClipByGlobalNorm(0.5),))
     plain = cls()
@@ -311,7 +285,7 @@ def test_clipping_composes_with_either_optimizer(cls):
     ids=["sgd", "adam"],
 )
 def test_state_dict_round_trip_continues_exactly(optimizer, state_type):
-    theta, grads = _theta_and_grads(np.float64)
+    theta, grads = theta_and_grads(np.float64)
     state = optimizer.init(theta)
     for grad in grads[:3]:
         state = optimizer.step(theta, grad, state)
@@ -358,7 +332,7 @@ def test_stored_state_needs_no_trusted_types_in_skops():
 @pytest.mark.parametrize("cls", [SGD, Adam])
 def test_float32_stays_float32(cls):
     optimizer = cls()
-    theta, grads = _theta_and_grads(np.float32)
+    theta, grads = theta_and_grads(np.float32)
     state = optimizer.init(theta)
     for grad in grads:
         state = optimizer.step(theta, grad, state)
@@ -392,150 +366,3 @@ def test_step_updates_the_state_arrays_in_place_and_allocates_nothing(cls):
         tracemalloc.stop()
     assert peak < theta.nbytes / 10  # no temporary the size of theta
     assert [id(value) for value in state if isinstance(value, np.ndarray)] == arrays
-
-
-# -- cosine schedule ------------------------------------------------------------
-
-
-def test_cosine_rates_follow_the_formula():
-    schedule = Cosine(total_steps=20, warmup_steps=5)
-    rates = [schedule.step(None, 0.1, count) for count in range(1, 26)]
-    assert rates == [cosine_rate(c, 0.1, 20, 5) for c in range(1, 26)]
-    # The warmup rises linearly from eta_0 / W to eta_0 ...
-    assert rates[:5] == pytest.approx([0.02, 0.04, 0.06, 0.08, 0.1], rel=1e-15)
-    # ... the decay starts at eta_0, passes eta_0 / 2 halfway, ends above 0 ...
-    assert rates[5] == 0.1
-    assert rates[5 + 15 // 2] == pytest.approx(0.05 * (1 + math.cos(math.pi * 7 / 15)))
-    assert np.all(np.diff(rates[5:20]) < 0)
-    assert 0 < rates[19] < 0.1 * 0.02
-    # ... and is 0 once the schedule is over.
-    assert rates[20:] == [0.0] * 5
-    assert not schedule.is_over(19)
-    assert schedule.is_over(20)
-
-
-def test_cosine_without_warmup_starts_at_the_full_rate():
-    schedule = Cosine(total_steps=4)
-    rates = [schedule.step(None, 1.0, count) for count in range(1, 5)]
-    expected = [0.5 * (1 + math.cos(math.pi * k / 4)) for k in range(4)]
-    assert rates == pytest.approx(expected, rel=1e-15, abs=0)
-    assert rates[0] == 1.0
-
-
-@pytest.mark.parametrize(
-    ("max_iter", "steps", "fraction", "total", "warmup"),
-    [(10, 3, 0.0, 30, 0), (10, 3, 0.1, 30, 3), (2, 1, 0.9, 2, 1), (1, 1, 0.5, 1, 0)],
-)
-def test_cosine_from_params(max_iter, steps, fraction, total, warmup):
-    params = {**PARAMS, "max_iter": max_iter, "warmup_fraction": fraction}
-    schedule = Cosine.from_params({**params, "steps_per_epoch": steps})
-    assert schedule == Cosine(total_steps=total, warmup_steps=warmup)
-
-
-def test_cosine_needs_the_steps_per_epoch_and_a_warmup_shorter_than_it():
-    params = {**PARAMS, "learning_rate": "cosine"}
-    with pytest.raises(ValueError, match="steps_per_epoch"):
-        make_optimizer("adam", params)
-    with pytest.raises(ValueError, match="warmup_steps < total_steps"):
-        Cosine(total_steps=3, warmup_steps=3)
-
-
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_both_optimizers_follow_the_cosine_schedule(solver):
-    params = {
-        **PARAMS,
-        "learning_rate": "cosine",
-        "max_iter": 4,
-        "warmup_fraction": 0.25,
-    }
-    optimizer = make_optimizer(solver, params, steps_per_epoch=3)
-    assert optimizer.schedule == Cosine(total_steps=12, warmup_steps=3)
-    assert "cosine" in SCHEDULES
-    theta, grads = _theta_and_grads(np.float64)
-    state = optimizer.init(theta)
-    for count, grad in enumerate(grads, start=1):
-        state = optimizer.step(theta, grad, state)
-        assert state.learning_rate == cosine_rate(count, 0.001, 12, 3)
-
-
-def test_adam_with_a_cosine_rate_is_adam_with_that_rate_at_each_step():
-    # The schedule sets eta; the bias correction multiplies it as usual.
-    schedule = Cosine(total_steps=12, warmup_steps=2)
-    scheduled = Adam(learning_rate_init=0.01, schedule=schedule)
-    theta, grads = _theta_and_grads(np.float64)
-    reference = theta.copy()
-    state = scheduled.init(theta)
-    reference_state = scheduled.init(reference)
-    for count, grad in enumerate(grads, start=1):
-        state = scheduled.step(theta, grad.copy(), state)
-        constant = Adam(learning_rate_init=schedule.step(None, 0.01, count))
-        reference_state = constant.step(reference, grad.copy(), reference_state)
-        assert_array_equal(theta, reference)
-
-
-# -- decoupled weight decay ------------------------------------------------------
-
-
-def test_no_weight_decay_builds_no_decay_and_changes_no_number():
-    for solver in OPTIMIZERS:
-        assert make_optimizer(solver, PARAMS).decay is None
-        decayed = make_optimizer(solver, {**PARAMS, "weight_decay": 0.1}, n_coefs=3)
-        assert decayed.decay == DecoupledWeightDecay(0.1, 3)
-    with pytest.raises(ValueError, match="n_coefs"):
-        make_optimizer("sgd", {**PARAMS, "weight_decay": 0.1})
-
-
-@pytest.mark.parametrize("nesterov", [True, False])
-def test_sgd_weight_decay_by_hand(nesterov):
-    # SGDW: theta <- (1 - eta lambda) theta on the weights, then the momentum
-    # step, whose velocity never sees the decay.
-    eta, mu, lam, n_w = 0.05, 0.8, 0.3, 30
-    sgd = SGD(
-        learning_rate_init=eta,
-        momentum=mu,
-        nesterovs_momentum=nesterov,
-        decay=DecoupledWeightDecay(lam, n_w),
-    )
-    theta, grads = _theta_and_grads(np.float64)
-    reference, v = theta.copy(), np.zeros_like(theta)
-    state = sgd.init(theta)
-    for grad in grads:
-        state = sgd.step(theta, grad.copy(), state)
-        reference[:n_w] *= 1 - eta * lam
-        v = mu * v - eta * grad
-        reference += mu * v - eta * grad if nesterov else v
-        assert_allclose(theta, reference, rtol=1e-13, atol=1e-15)
-    assert_array_equal(state.velocity, v)
-
-
-def test_adam_weight_decay_by_hand_uses_the_scheduled_rate():
-    # AdamW as PyTorch's: the decay is eta * lambda with eta the scheduled
-    # rate, not the bias-corrected step size; the moments never see it.
-    eta_0, lam, n_w = 0.01, 0.5, 30
-    schedule = Cosine(total_steps=12, warmup_steps=3)
-    adam = Adam(
-        learning_rate_init=eta_0,
-        schedule=schedule,
-        decay=DecoupledWeightDecay(lam, n_w),
-    )
-    theta, grads = _theta_and_grads(np.float64)
-    rates = [schedule.step(None, eta_0, t) for t in range(1, len(grads) + 1)]
-    references = _adam_by_hand(theta, grads, rates, lam, n_w)
-    state = adam.init(theta)
-    for grad, (reference, m) in zip(grads, references, strict=True):
-        state = adam.step(theta, grad.copy(), state)
-        assert_allclose(theta, reference, rtol=1e-12, atol=1e-15)
-        assert_allclose(state.m, m, rtol=1e-13)
-
-
-@pytest.mark.parametrize("cls", [SGD, Adam])
-def test_weight_decay_spares_the_biases_and_keeps_float32(cls):
-    # With a zero gradient only the decay moves theta.
-    theta = np.ones(10, dtype=np.float32)
-    optimizer = cls(learning_rate_init=0.1, decay=DecoupledWeightDecay(0.5, 6))
-    state = optimizer.init(theta)
-    for _ in range(3):
-        state = optimizer.step(theta, np.zeros_like(theta), state)
-    assert theta.dtype == np.float32
-    assert_allclose(theta[:6], (1 - 0.1 * 0.5) ** 3, rtol=1e-6)
-    assert_array_equal(theta[6:], 1.0)
