@@ -221,6 +221,7 @@ sphinx_gallery_conf = {
             "plot_validation_curves.py",
             "plot_dask_search.py",
             "plot_out_of_core.py",
+            "plot_array_api.py",
             "*",  # any other example, after these
         ]
     ),

@@ -8,6 +8,8 @@
 # Usage: bash scripts/docs.sh [sphinx-build options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# For the Array API example (scipy reads it when first imported).
+export SCIPY_ARRAY_API=1
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[docs]"

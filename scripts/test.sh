@@ -3,6 +3,10 @@
 # Usage: bash scripts/test.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# scipy's own Array API support, which scikit-learn's array-API dispatch
+# needs; without it every array-API check skips silently
+# (tests/test_array_api.py fails instead).
+export SCIPY_ARRAY_API=1
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test,dev]"

@@ -16,6 +16,13 @@ each row to a probability vector. Its derivative is a full Jacobian per
 sample, which is never formed: it is used only with its canonical loss, the
 cross-entropy, which gives dL/dz itself (see :mod:`skmlp._losses`).
 
+Each also has a generic pair for the Array API path (torch, cupy,
+array-api-strict; see :mod:`skmlp._backend`): ``forward_xp(z, space) -> a``
+and ``backward_xp(da, z, a, space) -> dz`` return new arrays instead of
+writing into ``out``, and take their constants from ``space``
+(:class:`~skmlp._backend.ArraySpace`). They do the numpy pair's operations in
+the same order, so on array-api-strict they give the same bits.
+
 They are looked up by name in :data:`ACTIVATIONS`. The estimator stores only
 the name, so a fitted model holds no functions (pickle and skops stay simple).
 """
@@ -39,11 +46,16 @@ class Activation(NamedTuple):
     ``needs_z`` says whether ``backward`` reads ``z``. When it is false the
     network computes ``a`` in place over ``z`` and passes ``z=None``, which
     saves one array per layer during training.
+
+    ``forward_xp(z, space) -> a`` and ``backward_xp(da, z, a, space) -> dz``
+    are the same maps for any Array API namespace, allocating their results.
     """
 
     forward: object
     backward: object
     needs_z: bool = False
+    forward_xp: object = None
+    backward_xp: object = None
 
 
 def _identity(z, out):
@@ -207,20 +219,137 @@ def _softmax_backward(da, z, a):
     )
 
 
+# -- the generic pairs (any Array API namespace): the same operations, in the
+# same order, returning new arrays; constants come from ``space``.
+
+
+def _identity_xp(z, space):
+    return z
+
+
+def _identity_backward_xp(da, z, a, space):
+    return da
+
+
+def _logistic_xp(z, space):
+    return space.special(expit, z)
+
+
+def _logistic_backward_xp(da, z, a, space):
+    return da * a * (1 - a)
+
+
+def _tanh_xp(z, space):
+    return space.xp.tanh(z)
+
+
+def _tanh_backward_xp(da, z, a, space):
+    return da * (1 - a**2)
+
+
+def _relu_xp(z, space):
+    return space.xp.maximum(z, space.constant(0.0))
+
+
+def _relu_backward_xp(da, z, a, space):
+    # The mask a > 0 as 0.0 or 1.0 (a >= 0): bool times float is not in the
+    # standard; this gives the numpy path's bits and is the fastest on torch.
+    xp = space.xp
+    return da * xp.minimum(xp.ceil(a), space.constant(1.0))
+
+
+def _exp_xp(z, space):
+    return space.xp.exp(z)
+
+
+def _exp_backward_xp(da, z, a, space):
+    return da * a
+
+
+def _leaky_relu_xp(z, space):
+    slope = space.xp.where(z > 0, space.constant(1.0), space.constant(LEAKY_RELU_SLOPE))
+    return z * slope
+
+
+def _leaky_relu_backward_xp(da, z, a, space):
+    slope = space.xp.where(a > 0, space.constant(1.0), space.constant(LEAKY_RELU_SLOPE))
+    return da * slope
+
+
+def _elu_xp(z, space):
+    xp = space.xp
+    return xp.where(z > 0, z, xp.expm1(xp.minimum(z, space.constant(0.0))))
+
+
+def _elu_backward_xp(da, z, a, space):
+    return da * space.xp.where(a > 0, space.constant(1.0), a + 1)
+
+
+def _softplus_xp(z, space):
+    return space.xp.logaddexp(space.constant(0.0), z)
+
+
+def _softplus_backward_xp(da, z, a, space):
+    return da * -space.xp.expm1(-a)
+
+
+def _gelu_xp(z, space):
+    return z * space.special(ndtr, z)
+
+
+def _gelu_backward_xp(da, z, a, space):
+    density = z * space.xp.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
+    return da * (space.special(ndtr, z) + density)
+
+
+def _silu_xp(z, space):
+    return z * space.special(expit, z)
+
+
+def _silu_backward_xp(da, z, a, space):
+    s = space.special(expit, z)
+    return da * (s * (1 + z * (1 - s)))
+
+
+def _softmax_xp(z, space):
+    xp = space.xp
+    shifted = z - xp.max(z, axis=1, keepdims=True)
+    a = xp.exp(shifted)
+    return a / xp.sum(a, axis=1, keepdims=True)
+
+
+def _softmax_backward_xp(da, z, a, space):
+    return _softmax_backward(da, z, a)
+
+
 #: Activations by name. ``'exp'`` and ``'softmax'`` are only used as output
 #: activations, and ``'softmax'`` only with the cross-entropy.
 ACTIVATIONS = {
-    "identity": Activation(_identity, _identity_backward),
-    "logistic": Activation(_logistic, _logistic_backward),
-    "tanh": Activation(_tanh, _tanh_backward),
-    "relu": Activation(_relu, _relu_backward),
-    "leaky_relu": Activation(_leaky_relu, _leaky_relu_backward),
-    "elu": Activation(_elu, _elu_backward),
-    "softplus": Activation(_softplus, _softplus_backward),
-    "gelu": Activation(_gelu, _gelu_backward, needs_z=True),
-    "silu": Activation(_silu, _silu_backward, needs_z=True),
-    "exp": Activation(_exp, _exp_backward),
-    "softmax": Activation(_softmax, _softmax_backward),
+    "identity": Activation(
+        _identity, _identity_backward, False, _identity_xp, _identity_backward_xp
+    ),
+    "logistic": Activation(
+        _logistic, _logistic_backward, False, _logistic_xp, _logistic_backward_xp
+    ),
+    "tanh": Activation(_tanh, _tanh_backward, False, _tanh_xp, _tanh_backward_xp),
+    "relu": Activation(_relu, _relu_backward, False, _relu_xp, _relu_backward_xp),
+    "leaky_relu": Activation(
+        _leaky_relu,
+        _leaky_relu_backward,
+        False,
+        _leaky_relu_xp,
+        _leaky_relu_backward_xp,
+    ),
+    "elu": Activation(_elu, _elu_backward, False, _elu_xp, _elu_backward_xp),
+    "softplus": Activation(
+        _softplus, _softplus_backward, False, _softplus_xp, _softplus_backward_xp
+    ),
+    "gelu": Activation(_gelu, _gelu_backward, True, _gelu_xp, _gelu_backward_xp),
+    "silu": Activation(_silu, _silu_backward, True, _silu_xp, _silu_backward_xp),
+    "exp": Activation(_exp, _exp_backward, False, _exp_xp, _exp_backward_xp),
+    "softmax": Activation(
+        _softmax, _softmax_backward, False, _softmax_xp, _softmax_backward_xp
+    ),
 }
 
 #: The names a user may choose for the hidden layers (MLPRegressor's first).

@@ -16,6 +16,16 @@ with the same shapes, and for small networks numpy's per-call overhead, not
 arithmetic, is most of the time; these tricks remove that overhead without
 changing a single rounding. This module imports nothing of the network: the
 network hands over its layout (see :class:`Workspace`).
+
+**The generic path.** With ``sklearn.set_config(array_api_dispatch=True)``
+and a torch, cupy or array-api-strict ``X``, the same equations run in that
+namespace on that device, through :class:`ArraySpace` instead of a
+:class:`Workspace`: no ``out=``, no views cached by ``id()``, no BLAS-thread
+limits (torch and cupy manage their own threads and streams). The numpy path
+never sees it, so its bits and speed stay as they are. The few helpers below
+(:func:`copy`, :func:`copy_into`, :func:`all_finite`, :func:`workspace_for`)
+keep the estimator's bookkeeping free of ``isinstance`` tests: each does
+today's numpy operation for numpy arrays.
 """
 
 import contextlib
@@ -24,6 +34,8 @@ from itertools import pairwise
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
+
+from ._array_api import to_numpy
 
 #: Below this many flops in its largest matrix product, a batch is computed
 #: with one BLAS thread. Starting and joining threads costs microseconds when
@@ -180,3 +192,125 @@ class Workspace:
     def all_coefs(self, array):
         """Return all the weights in ``array`` as one flat view, remembered likewise."""
         return self._views(array)[4]
+
+
+class ArraySpace:
+    """The namespace, device and dtype of a fit on the generic path.
+
+    It stands where the numpy path has a :class:`Workspace`: the network's
+    generic code asks it for constants (0-d arrays, since Python scalars in
+    ``maximum`` or ``where`` are not portable), for host-to-device moves and
+    for device reads. Every device read of a fit goes through :meth:`read`,
+    so a test can count them.
+
+    Parameters
+    ----------
+    xp : namespace
+        As scikit-learn's ``get_namespace`` returns it.
+
+    device : device
+        Where the arrays live.
+
+    dtype : dtype of ``xp``
+        The model's floating dtype.
+    """
+
+    def __init__(self, xp, device, dtype):
+        self.xp, self.device, self.dtype = xp, device, dtype
+        self.numpy_dtype = np.dtype("float32" if dtype == xp.float32 else "float64")
+        self._constants = {}
+        # scipy.special dispatches to torch, cupy and jax itself; for other
+        # namespaces it would call np.asarray, which array-api-strict refuses.
+        name = xp.__name__
+        self.native_special = any(lib in name for lib in ("torch", "cupy", "jax"))
+
+    @classmethod
+    def of(cls, array):
+        """Return the space of a device array."""
+        from sklearn.externals.array_api_compat import array_namespace, device
+
+        xp = array_namespace(array)
+        return cls(xp, device(array), array.dtype)
+
+    def constant(self, value):
+        """Return ``value`` as a 0-d array of the model's dtype, on the device."""
+        array = self._constants.get(value)
+        if array is None:
+            array = self._constants[value] = self.xp.asarray(
+                value, dtype=self.dtype, device=self.device
+            )
+        return array
+
+    def from_host(self, array, dtype=None):
+        """Cast a host array on the host (to the model's dtype), then move it."""
+        array = np.asarray(array, dtype=self.numpy_dtype if dtype is None else dtype)
+        return self.xp.asarray(array, device=self.device)
+
+    def read(self, array):
+        """Return a numpy copy of ``array``: a device read."""
+        return to_numpy(array)
+
+    def special(self, function, *args):
+        """Apply a ``scipy.special`` function, on the host if scipy needs it."""
+        if self.native_special:
+            return function(*args)
+        result = function(*(self.read(a) for a in args))
+        return self.from_host(result, dtype=result.dtype)  # the dtype scipy chose
+
+    def mask(self, keep, scale):
+        """Return a dropout mask from the host's boolean draws.
+
+        They travel as booleans, one byte per unit (an eighth of float64),
+        and become ``0`` or ``scale`` on the device: the values the numpy
+        path's ``np.multiply(keep, scale, dtype=dtype)`` makes.
+        """
+        keep = self.xp.asarray(keep, device=self.device)
+        return self.xp.where(keep, self.constant(scale), self.constant(0.0))
+
+
+def workspace_for(network, n_rows, theta):
+    """Return the network's :class:`Workspace`, or an :class:`ArraySpace`."""
+    if isinstance(theta, np.ndarray):
+        return network.workspace(n_rows, theta.dtype)
+    return ArraySpace.of(theta)
+
+
+def array_space(array):
+    """Return the :class:`ArraySpace` of a device array; None for numpy."""
+    return None if isinstance(array, np.ndarray) else ArraySpace.of(array)
+
+
+def host_dtype(dtype):
+    """Return the numpy dtype of a floating ``dtype`` of any namespace."""
+    try:
+        return np.dtype(dtype)
+    except TypeError:  # torch.float32 -> float32
+        return np.dtype(str(dtype).rsplit(".", 1)[-1])
+
+
+def empty_like(theta):
+    """Return a gradient buffer for the numpy path; None on the generic one."""
+    return np.empty_like(theta) if isinstance(theta, np.ndarray) else None
+
+
+def copy(array):
+    """Return a copy of ``array``, in its namespace and on its device."""
+    if isinstance(array, np.ndarray):
+        return array.copy()
+    return ArraySpace.of(array).xp.asarray(array, copy=True)
+
+
+def copy_into(out, array):
+    """Copy ``array`` into ``out``, of the same namespace, shape and dtype."""
+    if isinstance(out, np.ndarray):
+        np.copyto(out, array)
+    else:
+        out[...] = array
+
+
+def all_finite(array):
+    """Say whether every entry of ``array`` is finite: one device read."""
+    if isinstance(array, np.ndarray):
+        return bool(np.isfinite(array).all())
+    xp = ArraySpace.of(array).xp
+    return bool(xp.all(xp.isfinite(array)))

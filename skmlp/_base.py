@@ -12,13 +12,14 @@ The estimator does no array math of its own: that is in the network, the
 losses, the activations and the optimizers.
 """
 
+import contextlib
 import functools
 import warnings
 from numbers import Integral, Real
 from types import MethodType
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -31,7 +32,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from . import _array_api
 from ._activations import HIDDEN_ACTIVATIONS
+from ._backend import ArraySpace, all_finite, array_space, copy
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._consistency import off_scale_columns
 from ._init import INIT_SCHEMES, initial_theta
@@ -41,7 +44,13 @@ from ._optimizers import (
     OPTIMIZERS,
     SCHEDULES,
 )
-from ._state import ParameterList, copy_state, layer_values, put_back
+from ._state import (
+    ParameterList,
+    converted_state,
+    copy_state,
+    layer_values,
+    put_back,
+)
 from ._stochastic import EPOCH_STATE, fit_stochastic
 
 #: What to do about an ``X_val`` that does not match ``X``.
@@ -158,6 +167,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     #: Fitted attributes a task adds to :data:`FITTED_STATE`.
     _extra_fitted_state = ()
 
+    #: Fitted attributes that stay on the host when the model is moved to
+    #: another namespace (``__sklearn_array_api_convert__``).
+    _host_state = ()
+
     #: Appended to "StandardScaler" in the advice of overflow errors.
     _target_scaling_hint = ""
 
@@ -233,10 +246,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             lambda: Network(self._layer_units, self._activations, loss),
         )
 
-    def _initial_theta(self, net, random_state, dtype):
-        return initial_theta(
-            net, random_state, dtype, scheme=self.init, activation=self.activation
+    def _initial_theta(self, net, random_state, X):
+        """Draw the initial weights on the host, cast there, moved to ``X``'s device.
+
+        The same draws on every namespace (scikit-learn's randomized PCA and
+        ``train_test_split`` do the same).
+        """
+        space = ArraySpace.of(X) if _array_api.is_device_array(X) else None
+        theta = initial_theta(
+            net,
+            random_state,
+            X.dtype if space is None else space.numpy_dtype,
+            scheme=self.init,
+            activation=self.activation,
         )
+        return theta if space is None else space.from_host(theta)
 
     # -- public seams ----------------------------------------------------------
 
@@ -259,6 +283,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         ``intercepts_`` to change the weights.
         """
         check_is_fitted(self)
+        if not isinstance(self._theta, np.ndarray):
+            return copy(self._theta)  # the standard has no read-only arrays
         view = self._theta.view()
         view.flags.writeable = False
         return view
@@ -292,6 +318,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             A float64 copy of the current weights, or of the initial ones
             that ``random_state`` gives if the estimator is not fitted.
         """
+        if _array_api.is_device_array(self.__dict__.get("_theta")):
+            raise ValueError(
+                "get_objective works on numpy arrays only; this estimator was "
+                "fitted on another array namespace. Move it first: "
+                "move_estimator_to(est, numpy, 'cpu') (see the user guide, "
+                "'GPUs and the Array API')."
+            )
         # Validating y may set fitted attributes (the classifier's classes
         # when it is not fitted): put back the ones there were, whatever the
         # task does. Nothing is changed in place, so references suffice.
@@ -323,7 +356,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             self._validate_params()
             net = self._network(X.shape[1], y.shape[1])
             random_state = check_random_state(self.random_state)
-            theta = self._initial_theta(net, random_state, np.float64)
+            theta = self._initial_theta(net, random_state, X)
         if net.layer_units[0] != X.shape[1] or net.layer_units[-1] != y.shape[1]:
             raise ValueError(
                 f"The network takes {net.layer_units[0]} features and "
@@ -447,6 +480,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         previous = self._buffers.pop("before", None)
         before = self._snapshot(names, reuse=previous)
         try:
+            if not first_pass:
+                self._check_same_space(X)
             X, y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, first_pass, target_options
             )
@@ -482,9 +517,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         # Overflow is detected where it matters (a non-finite loss or
         # weights) and reported with a remedy; numpy's RuntimeWarnings from
         # deep inside a matmul would only be noise.
+        # threadpoolctl limits numpy's BLAS only; torch and cupy keep their
+        # own thread settings (torch.set_num_threads) and streams.
+        threads = (
+            self._fitted_network().blas_threads(rows)
+            if isinstance(self._theta, np.ndarray)
+            else contextlib.nullcontext()
+        )
         with (
             np.errstate(over="ignore", invalid="ignore", divide="ignore"),
-            self._fitted_network().blas_threads(rows),
+            threads,
         ):
             if stochastic:
                 validation = self._validation_set(validation, X, y)
@@ -503,7 +545,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             else:
                 fit_lbfgs(self, X, y, sample_weight, tasks, stacklevel=_USER)
         # The minibatch solvers checked their last step (check_last_step).
-        if not stochastic and not np.isfinite(self._theta).all():
+        if not stochastic and not all_finite(self._theta):
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data "
                 "may contain large values and need to be preprocessed: scale X "
@@ -529,7 +571,44 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     f"{name} unset."
                 )
 
+    def _check_same_space(self, X):
+        """Refuse to continue a fit with ``X`` of another namespace or device."""
+        theta = self._theta
+        where = _array_api.namespace_and_device(X)
+        fitted = None if isinstance(theta, np.ndarray) else ArraySpace.of(theta)
+        same = (where is None and fitted is None) or (
+            where is not None
+            and fitted is not None
+            and where[0] == fitted.xp
+            and where[1] == fitted.device
+        )
+        if not same:
+            was = "numpy" if fitted is None else f"{fitted.xp.__name__} {fitted.device}"
+            now = "numpy" if where is None else f"{where[0].__name__} {where[1]}"
+            raise ValueError(
+                f"This {type(self).__name__} was fitted on {was} arrays, but X is "
+                f"on {now} (array_api_dispatch={_array_api.dispatching()}). A warm "
+                "start or partial_fit continues where the model lives: move it "
+                "first with move_estimator_to, or pass X there, or fit anew with "
+                "warm_start=False."
+            )
+
+    def _follow_X(self, where, y, *arrays):
+        """Move ``y`` and ``arrays`` to ``where``, X's (namespace, device).
+
+        Everything follows X. A classifier's labels (``_y_numeric`` false)
+        stay where they are: they may be strings, and are encoded on the host.
+        """
+        if where is None:
+            return (y, *arrays)
+        if self._y_numeric:
+            y = _array_api.move(y, *where)
+        return (y, *(_array_api.move(array, *where) for array in arrays))
+
     def _validate_fit_data(self, X, y, sample_weight, first_pass, target_options):
+        where = _array_api.namespace_and_device(X)
+        y, sample_weight = self._follow_X(where, y, sample_weight)
+        xp = np if where is None else where[0]
         X, y = validate_data(
             self,
             X,
@@ -537,13 +616,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             accept_sparse=["csr", "csc"],
             multi_output=True,
             y_numeric=self._y_numeric,
-            dtype=(np.float64, np.float32),
+            dtype=(xp.float64, xp.float32),
             reset=first_pass,
         )
         if not first_pass:
             # Keep training in the model's dtype.
-            X = X.astype(self._theta.dtype, copy=False)
+            X = (
+                X.astype(self._theta.dtype, copy=False)
+                if where is None
+                else xp.astype(X, self._theta.dtype)
+            )
         y = self._validate_target(y, X.dtype, reset=first_pass, **target_options)
+        if where is not None:  # a classifier's targets, encoded on the host
+            y = _array_api.move(y, *where)
         sample_weight = self._check_sample_weight(sample_weight, X)
         y = self._transform_target(y, sample_weight, reset=first_pass)
         return X, y, sample_weight
@@ -575,9 +660,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         if sample_weight is None:
             return None
         sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        if np.any(sample_weight < 0):
+        device = _array_api.is_device_array(sample_weight)
+        xp = ArraySpace.of(sample_weight).xp if device else np
+        if xp.any(sample_weight < 0):
+            smallest = float(xp.min(sample_weight))
             raise ValueError(
-                f"{name} has negative values (min {sample_weight.min():.6g}): a "
+                f"{name} has negative values (min {smallest:.6g}): a "
                 "negative weight rewards a larger loss, so the objective has no "
                 "minimum. Use non-negative weights (0 drops a sample)."
             )
@@ -600,9 +688,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             return None
         if y_val is None:
             raise ValueError("X_val needs its targets: pass y_val too.")
+        space = array_space(X)
+        where = None if space is None else (space.xp, space.device)
+        y_val, X_val, sample_weight_val = self._follow_X(
+            where, y_val, X_val, sample_weight_val
+        )
         X_val = self._validate_X_val(X_val)
         y_val = self._check_raw_target(y_val, "y_val")
         y_val = self._validate_target(y_val, X_val.dtype, reset=False)
+        if where is not None:
+            y_val = _array_api.move(y_val, *where)
         check_consistent_length(X_val, y_val)
         if y_val.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -612,19 +707,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             sample_weight_val, X_val, name="sample_weight_val"
         )
         y_val = self._transform_target(y_val, sample_weight_val, reset=False)
-        self._warn_if_off_scale(X, X_val, "X_val", _X_VAL_ADVICE)
+        # On the Array API path, compared on the host: once per fit.
+        host = _array_api.to_numpy
+        self._warn_if_off_scale(host(X), host(X_val), "X_val", _X_VAL_ADVICE)
         if self._y_numeric:
-            self._warn_if_off_scale(y, y_val, "y_val", self._y_val_advice)
+            self._warn_if_off_scale(host(y), host(y_val), "y_val", self._y_val_advice)
         return X_val, y_val, sample_weight_val
 
     def _validate_X_val(self, X_val):
         """Validate ``X_val`` like ``X``, saying what went wrong in a Pipeline."""
         try:
-            return validate_data(
+            X_val = validate_data(
                 self,
                 X_val,
                 accept_sparse=["csr", "csc"],
-                dtype=self._theta.dtype,
+                dtype=None if _array_api.is_device_array(X_val) else self._theta.dtype,
                 reset=False,
             )
         except ValueError as error:
@@ -632,6 +729,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"X_val does not match the data this estimator trains on: {error}"
                 f"\n{_X_VAL_ADVICE}"
             ) from error
+        if not isinstance(X_val, np.ndarray) and _array_api.is_device_array(X_val):
+            X_val = ArraySpace.of(X_val).xp.astype(X_val, self._theta.dtype)
+        return X_val
 
     @staticmethod
     def _warn_if_off_scale(reference, other, name, advice):
@@ -675,7 +775,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.out_activation_ = net.activations[-1]
         self._layer_units = net.layer_units
         self._activations = net.activations
-        self._theta = self._initial_theta(net, random_state, X.dtype)
+        self._theta = self._initial_theta(net, random_state, X)
         self._optimizer_state = None
         self.loss_curve_ = []
         self.history_ = []
@@ -772,19 +872,34 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     # -- prediction ----------------------------------------------------------------
 
-    def _forward(self, X):
-        """Validate ``X`` and return the network's output, refusing non-finite rows."""
+    def _forward(self, X, method="predict"):
+        """Validate ``X`` and return the network's output, refusing non-finite rows.
+
+        ``method`` is the public method's name, for scikit-learn's error when
+        ``X`` is not where the estimator was fitted.
+        """
         check_is_fitted(self)
+        _array_api.check_same_namespace(X, self, method)
+        space = array_space(self._theta)
+        if space is not None and not _array_api.dispatching():
+            raise ValueError(
+                f"This {type(self).__name__} was fitted on {space.xp.__name__} "
+                "arrays: predict with sklearn.set_config(array_api_dispatch=True) "
+                "and X there, or move the estimator to numpy first with "
+                "move_estimator_to(est, numpy, 'cpu')."
+            )
+        xp = np if space is None else space.xp
         X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=(xp.float64, xp.float32),
             reset=False,
         )
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             y_pred = self._fitted_network().predict(self._theta, X)
-        finite = np.isfinite(y_pred).all(axis=1)
+        # One device read on the Array API path.
+        finite = _array_api.to_numpy(xp.all(xp.isfinite(y_pred), axis=1))
         if not finite.all():
             raise ValueError(
                 f"The network overflows on {np.count_nonzero(~finite)} of "
@@ -798,4 +913,23 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # torch, cupy and array-api-strict with array_api_dispatch=True;
+        # scikit-learn 1.6 to 1.8 lack the machinery (see _array_api.py).
+        tags.array_api_support = _array_api.SUPPORTED
         return tags
+
+    def __sklearn_array_api_convert__(self, converter):
+        """Return a copy whose fitted arrays ``converter`` moved.
+
+        scikit-learn's ``move_estimator_to`` calls this. The copy shares no
+        memory with ``self`` (see ``converted_state``); the optimizer's state and
+        a ``standardize_y`` scaler move too; ``_host_state`` (the classifier's
+        labels) stays on the host; scratch space is left behind.
+        """
+        new = clone(self)
+        for name, value in self.__dict__.items():
+            if name in self._host_state:
+                new.__dict__[name] = copy_state(value)
+            elif name != "_scratch":
+                new.__dict__[name] = converted_state(value, converter)
+        return new

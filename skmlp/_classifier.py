@@ -8,6 +8,13 @@ MLPClassifier: softmax and cross-entropy for multiclass targets, logistic
 and binary cross-entropy for binary and multilabel ones. Both pairs are
 canonical, so the network takes dL/dz of the output layer from the loss
 (:mod:`skmlp._losses`). Accuracy is the default validation score.
+
+On the Array API path (torch, cupy or array-api-strict ``X`` with
+``array_api_dispatch=True``) the labels are handled on the host: ``y`` is
+read once per fit, binarized there by the same code as numpy labels, and the
+0/1 targets go to ``X``'s device. ``classes_`` stays a numpy array (it may
+hold strings; scikit-learn's checks allow it). Predictions are decided on
+the device; numeric labels are looked up there too, other labels on the host.
 """
 
 import numpy as np
@@ -21,6 +28,8 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 
+from . import _array_api
+from ._backend import array_space, host_dtype
 from ._base import BaseBackprop, stochastic_only
 from ._docstrings import fill_doc
 from ._losses import get_loss
@@ -190,6 +199,14 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     Also, ``hidden_layer_sizes`` and ``activation`` are the only positional
     parameters, as in MLPClassifier.
 
+    With ``sklearn.set_config(array_api_dispatch=True)`` (scikit-learn 1.9 or
+    later, ``SCIPY_ARRAY_API=1``), torch, cupy and array-api-strict ``X``
+    train and predict in their namespace and on their device, a GPU included;
+    ``sample_weight`` and ``X_val`` follow ``X``. The labels are encoded on
+    the host and ``classes_`` stays a numpy array; ``predict_proba`` and
+    numeric ``predict`` results come back on ``X``'s device. Random draws and
+    L-BFGS run on the host. See the user guide, "GPUs and the Array API".
+
     References
     ----------
     Hinton, Geoffrey E. "Connectionist learning procedures."
@@ -227,6 +244,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     _y_numeric = False
     _extra_fitted_state = ("classes_", "_label_binarizer")
+    #: Fitted state that stays on the host when the model moves (labels).
+    _host_state = ("classes_", "_label_binarizer")
 
     def __init__(
         self,
@@ -311,6 +330,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         ``classes`` if given (``partial_fit``), and stored; later, ``y`` may
         hold only labels of ``classes_``.
         """
+        # On the Array API path the labels are handled on the host (one read
+        # per fit), in X's dtype there; the estimator moves the 0/1 targets
+        # to X's device.
+        if _array_api.is_device_array(y):
+            y = _array_api.to_numpy(y)
+        dtype = host_dtype(dtype)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=warn)
         if reset:
@@ -396,15 +421,17 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         MLPClassifier stratifies when it has one output; with several
         (multiclass and multilabel targets) it splits at random.
         """
-        return y[:, 0] if y.shape[1] == 1 else None
+        # On the host, as every random draw of the split.
+        return _array_api.to_numpy(y[:, 0]) if y.shape[1] == 1 else None
 
     def _default_score(self, y, y_pred, sample_weight):
         """Return the accuracy, which MLPClassifier's early stopping scores."""
+        host = _array_api.to_numpy  # on the Array API path: one read per epoch
         return float(
             accuracy_score(
-                self._label_indices(y),
-                self._label_indices(y_pred),
-                sample_weight=sample_weight,
+                host(self._label_indices(y)),
+                host(self._label_indices(y_pred)),
+                sample_weight=None if sample_weight is None else host(sample_weight),
             )
         )
 
@@ -414,10 +441,20 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         The decisions of ``LabelBinarizer.inverse_transform``: the largest
         output of a softmax, the outputs above 0.5 of a logistic.
         """
+        space = array_space(y_out)
+        if space is not None:
+            return self._label_indices_xp(y_out, space.xp)
         if self.out_activation_ == "softmax":
             return y_out.argmax(axis=1)
         indicators = (y_out > 0.5).astype(int)
         return indicators.ravel() if indicators.shape[1] == 1 else indicators
+
+    def _label_indices_xp(self, y_out, xp):
+        """:meth:`_label_indices` in any namespace, on ``y_out``'s device."""
+        if self.out_activation_ == "softmax":
+            return xp.argmax(y_out, axis=1)
+        indicators = xp.astype(y_out > 0.5, xp.int64)
+        return indicators[:, 0] if indicators.shape[1] == 1 else indicators
 
     def _scorer_targets(self, y):
         return self._decode(y)
@@ -431,7 +468,14 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         indices = self._label_indices(y_out)
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return indices
-        return self.classes_[indices]
+        space = array_space(indices)
+        if space is None:
+            return self.classes_[indices]
+        if self.classes_.dtype.kind not in "biuf":
+            # Strings and objects have no place on a device: labels on the host.
+            return self.classes_[_array_api.to_numpy(indices)]
+        classes = space.xp.asarray(self.classes_, device=space.device)
+        return space.xp.take(classes, indices, axis=0)
 
     # -- fitting and prediction ------------------------------------------------
 
@@ -562,11 +606,17 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             model, where classes are ordered as they are in `self.classes_`.
             For multilabel targets, the probability of each label.
         """
-        y_pred = self._forward(X)
-        if y_pred.shape[1] == 1:
-            y_pred = y_pred.ravel()
-            return np.vstack([1 - y_pred, y_pred]).T
-        return y_pred
+        return self._proba(X, "predict_proba")
+
+    def _proba(self, X, method):
+        y_pred = self._forward(X, method)
+        if y_pred.shape[1] != 1:
+            return y_pred
+        space = array_space(y_pred)
+        if space is not None:
+            return space.xp.concat([1 - y_pred, y_pred], axis=1)
+        y_pred = y_pred.ravel()
+        return np.vstack([1 - y_pred, y_pred]).T
 
     def predict_log_proba(self, X):
         """Return the log of probability estimates.
@@ -583,7 +633,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             in the model, where classes are ordered as they are in
             `self.classes_`. Equivalent to `log(predict_proba(X))`.
         """
-        y_prob = self.predict_proba(X)
+        y_prob = self._proba(X, "predict_log_proba")
+        space = array_space(y_prob)
+        if space is not None:
+            return space.xp.log(y_prob)
         with np.errstate(divide="ignore"):
             return np.log(y_prob, out=y_prob)
 

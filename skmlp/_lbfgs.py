@@ -4,6 +4,10 @@ scipy gets float64 vectors; the network computes the loss and its gradient in
 the model's dtype, through the same ``Network.loss_and_grad`` as the
 minibatch solvers. Each iteration is recorded in ``loss_curve_`` and
 ``history_`` (MLPRegressor records none) and is one callback subtask.
+
+On the Array API path scipy still works on the host, as for scikit-learn's
+LogisticRegression and PoissonRegressor: each evaluation moves ``x`` to the
+device and reads the loss and gradient back, one round trip per evaluation.
 """
 
 import math
@@ -13,40 +17,47 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from . import _array_api
+from ._backend import array_space, empty_like, workspace_for
 from ._training import Reporter, minimize_lbfgs, warn_interrupted
 
 
 def lbfgs_objective(est, net, X, y, sample_weight):
     """Return the function of float64 ``x`` that scipy's L-BFGS-B minimizes."""
-    dtype = est._theta.dtype
-    workspace = net.workspace(X.shape[0], dtype)
-    grad = np.empty_like(est._theta)
+    theta = est._theta
+    space = array_space(theta)
+    dtype = theta.dtype if space is None else space.numpy_dtype
+    workspace = workspace_for(net, X.shape[0], theta)
+    grad = empty_like(theta)
     evaluations = 0
 
     def loss_and_grad(x):
-        nonlocal evaluations
+        nonlocal evaluations, grad
         evaluations += 1
         # scipy works in float64; the network keeps the model's dtype.
-        loss, _ = net.loss_and_grad(
-            x.astype(dtype, copy=False),
-            X,
-            y,
-            sample_weight,
-            est.alpha,
-            grad,
-            workspace=workspace,
+        x = x.astype(dtype, copy=False) if space is None else space.from_host(x)
+        loss, grad = net.loss_and_grad(
+            x, X, y, sample_weight, est.alpha, grad, workspace=workspace
         )
+        if space is not None:  # one device read per evaluation
+            loss, grad = float(space.read(loss)), space.read(grad)
         if not (math.isfinite(loss) and np.isfinite(grad).all()):
             raise ValueError(
                 f"The loss or its gradient became non-finite (loss={loss}) at "
                 f"L-BFGS evaluation {evaluations}: the data's scale overflows "
                 f"{dtype.name} in the network. Scale X (e.g. StandardScaler"
-                "y (e.g. TransformedTargetRegressor), or increase alpha."
+                f"{est._target_scaling_hint}), or increase alpha."
             )
         # A copy: scipy keeps gradients from earlier calls.
         return loss, grad.astype(np.float64, copy=True)
 
     return loss_and_grad
+
+
+def _set_theta(est, x):
+    """Write scipy's float64 ``x`` into the weights, wherever they live."""
+    space = array_space(est._theta)
+    est._theta[...] = x if space is None else space.from_host(x)
 
 
 def fit_lbfgs(est, X, y, sample_weight, tasks, stacklevel):
@@ -56,14 +67,16 @@ def fit_lbfgs(est, X, y, sample_weight, tasks, stacklevel):
     may stop training; Ctrl-C keeps the last iterate. ``stacklevel`` points
     warnings at the caller of ``fit``, as if this were ``est``'s method.
     """
-    dtype = est._theta.dtype
+    space = array_space(est._theta)
     fun = lbfgs_objective(est, est._fitted_network(), X, y, sample_weight)
     reporter = Reporter(est.verbose)
-    last = {"x": est._theta.astype(np.float64), "nit": 0}
+    last = {"x": _array_api.to_numpy(est._theta).astype(np.float64), "nit": 0}
     clock = [time.perf_counter()]
 
     def weights():
-        return last["x"].astype(dtype)
+        if space is not None:
+            return space.from_host(last["x"])
+        return last["x"].astype(est._theta.dtype)
 
     def record(x, loss):
         last["x"], last["nit"] = x.copy(), last["nit"] + 1
@@ -97,7 +110,7 @@ def fit_lbfgs(est, X, y, sample_weight, tasks, stacklevel):
         )
     except KeyboardInterrupt:
         warn_interrupted(stacklevel=stacklevel)
-        est._theta[...] = last["x"]
+        _set_theta(est, last["x"])
         est.n_iter_ = last["nit"]
         est.loss_ = est.loss_curve_[-1] if last["nit"] else np.nan
         return
@@ -105,7 +118,7 @@ def fit_lbfgs(est, X, y, sample_weight, tasks, stacklevel):
     if result.status != 0 and not result.stopped:
         _warn_not_converged(est, result, stacklevel + 1)
     est.loss_ = float(result.fun)
-    est._theta[...] = result.x
+    _set_theta(est, result.x)
 
 
 def _warn_not_converged(est, result, stacklevel):

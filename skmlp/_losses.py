@@ -19,12 +19,25 @@ way the gradient is computed.
 The losses of the regressor's ``loss`` parameter are in :data:`LOSSES`; the
 classifier's two, chosen by its targets and never by the user, are in
 :data:`CLASSIFICATION_LOSSES`.
+
+Each public method has a generic twin for the Array API path
+(``value_and_grad_xp``, ``value_and_grad_z_xp``, ``value_xp``), written with
+the same operations in the same order, without ``out=``, and returning the
+loss as a 0-d array on the device: reading it would stall the device, so the
+training loop reads the losses once per epoch.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import xlogy
+
+from ._backend import ArraySpace
+
+
+def _namespace(y):
+    """Return numpy for a numpy ``y``, else ``y``'s Array API namespace."""
+    return np if isinstance(y, np.ndarray) else ArraySpace.of(y).xp
 
 
 class Loss:
@@ -101,8 +114,32 @@ class Loss:
         """
         return self._weighted(*self._pointwise_z(y, y_hat, out), sample_weight)
 
+    def value_xp(self, y, y_hat, sample_weight, space):
+        """Return :meth:`value` as a 0-d array of ``space``'s namespace."""
+        pointwise = self._pointwise_xp(y, y_hat, space)[0]
+        return self._weighted_mean_xp(pointwise, sample_weight, space.xp)
+
+    def value_and_grad_xp(self, y, y_hat, sample_weight, space):
+        """Return :meth:`value_and_grad` for any namespace; the loss is 0-d.
+
+        ``space`` is the fit's :class:`~skmlp._backend.ArraySpace`.
+        """
+        return self._weighted_xp(
+            *self._pointwise_xp(y, y_hat, space), sample_weight, space.xp
+        )
+
+    def value_and_grad_z_xp(self, y, y_hat, sample_weight, space):
+        """Return :meth:`value_and_grad_z` for any namespace; the loss is 0-d."""
+        return self._weighted_xp(
+            *self._pointwise_z_xp(y, y_hat, space), sample_weight, space.xp
+        )
+
     def _pointwise(self, y, y_hat, out):
         """Return the loss and dL/dy_hat of each sample and output, unweighted."""
+        raise NotImplementedError
+
+    def _pointwise_xp(self, y, y_hat, space):
+        """:meth:`_pointwise` for any namespace, allocating its results."""
         raise NotImplementedError
 
     def _pointwise_z(self, y, y_hat, out):
@@ -124,6 +161,23 @@ class Loss:
             grad *= sample_weight[:, np.newaxis]
         return loss, grad
 
+    @staticmethod
+    def _weighted_mean_xp(pointwise, sample_weight, xp):
+        # np.average's operations: the weighted sum over samples, divided by
+        # the weights' total.
+        if sample_weight is None:
+            mean = xp.sum(pointwise, axis=0) / pointwise.shape[0]
+        else:
+            weighted = pointwise * sample_weight[:, None]
+            mean = xp.sum(weighted, axis=0) / xp.sum(sample_weight)
+        return xp.sum(mean)
+
+    def _weighted_xp(self, pointwise, grad, sample_weight, xp):
+        loss = self._weighted_mean_xp(pointwise, sample_weight, xp)
+        if sample_weight is not None:
+            grad = grad * sample_weight[:, None]
+        return loss, grad
+
 
 @dataclass(frozen=True)
 class HalfSquaredError(Loss):
@@ -142,6 +196,10 @@ class HalfSquaredError(Loss):
         loss = dy_hat**2
         loss *= 0.5  # exact, so the mean rounds as 0.5 * mean(dy_hat**2) does
         return loss, dy_hat
+
+    def _pointwise_xp(self, y, y_hat, space):
+        dy_hat = y_hat - y
+        return dy_hat**2 * 0.5, dy_hat
 
 
 @dataclass(frozen=True)
@@ -169,10 +227,11 @@ class HalfPoissonDeviance(Loss):
 
         scikit-learn 1.9 fits them silently to a NaN loss.
         """
-        if np.any(y < 0):
+        xp = _namespace(y)  # on a device: one read, once per fit
+        if xp.any(y < 0):
             raise ValueError(
                 "loss='poisson' requires non-negative targets, but y has negative "
-                f"values (min {np.min(y):.6g}). Use loss='squared_error' for "
+                f"values (min {float(xp.min(y)):.6g}). Use loss='squared_error' for "
                 "targets of any sign, or shift y so that it is non-negative."
             )
 
@@ -189,6 +248,20 @@ class HalfPoissonDeviance(Loss):
         # dL/dz = dL/dy_hat * exp'(z) = (y_hat - y) / y_hat * y_hat: written
         # y_hat - y, finite where y == 0 even if y_hat underflows to 0.
         return self._deviance(y, y_hat)[0], np.subtract(y_hat, y, out=out)
+
+    def _pointwise_xp(self, y, y_hat, space):
+        loss, nonzero = self._deviance_xp(y, y_hat, space)
+        dy_hat = space.xp.where(nonzero, (y_hat - y) / y_hat, space.constant(1.0))
+        return loss, dy_hat
+
+    def _pointwise_z_xp(self, y, y_hat, space):
+        return self._deviance_xp(y, y_hat, space)[0], y_hat - y
+
+    @staticmethod
+    def _deviance_xp(y, y_hat, space):
+        nonzero = y != 0
+        ratio = space.xp.where(nonzero, y / y_hat, space.constant(1.0))
+        return space.special(xlogy, y, ratio) - y + y_hat, nonzero
 
     @staticmethod
     def _deviance(y, y_hat):
@@ -234,6 +307,15 @@ class Huber(Loss):
         )
         return loss, np.clip(r, -self.delta, self.delta, out=r)
 
+    def _pointwise_xp(self, y, y_hat, space):
+        xp = space.xp
+        r = y_hat - y
+        abs_r = xp.abs(r)
+        loss = xp.where(
+            abs_r <= self.delta, 0.5 * r**2, self.delta * (abs_r - 0.5 * self.delta)
+        )
+        return loss, xp.clip(r, -self.delta, self.delta)
+
 
 class _CrossEntropy(Loss):
     """What the two cross-entropies share: scikit-learn's clipping of ``y_hat``.
@@ -253,10 +335,11 @@ class _CrossEntropy(Loss):
 
     def check_target(self, y):
         """Raise a ValueError unless every target is in [0, 1]."""
-        if np.any((y < 0) | (y > 1)):
+        xp = _namespace(y)  # on a device: one read, once per fit
+        if xp.any((y < 0) | (y > 1)):
             raise ValueError(
                 f"loss={self.name!r} needs targets in [0, 1] (binarized labels); "
-                f"got values from {np.min(y):.6g} to {np.max(y):.6g}."
+                f"got values from {float(xp.min(y)):.6g} to {float(xp.max(y)):.6g}."
             )
 
     @staticmethod
@@ -276,6 +359,22 @@ class _CrossEntropy(Loss):
         return self._pointwise_loss(y, self._clipped(y_hat)), np.subtract(
             y_hat, y, out=out
         )
+
+    @staticmethod
+    def _clipped_xp(y_hat, space):
+        eps = space.xp.finfo(y_hat.dtype).eps
+        return space.xp.clip(y_hat, eps, 1 - eps)
+
+    @staticmethod
+    def _xlogy_xp(x, y, space):
+        # In float64, as the numpy path's xlogy(..., dtype=np.float64).
+        xp = space.xp
+        x, y = xp.astype(x, xp.float64), xp.astype(y, xp.float64)
+        return space.special(xlogy, x, y)
+
+    def _pointwise_z_xp(self, y, y_hat, space):
+        y_prob = self._clipped_xp(y_hat, space)
+        return self._pointwise_loss_xp(y, y_prob, space), y_hat - y
 
 
 @dataclass(frozen=True)
@@ -322,6 +421,13 @@ class CrossEntropy(_CrossEntropy):
         np.negative(dy_hat, out=dy_hat)
         return self._pointwise_loss(y, y_prob), dy_hat
 
+    def _pointwise_loss_xp(self, y, y_prob, space):
+        return -self._xlogy_xp(y, y_prob, space)
+
+    def _pointwise_xp(self, y, y_hat, space):
+        y_prob = self._clipped_xp(y_hat, space)
+        return self._pointwise_loss_xp(y, y_prob, space), -(y / y_prob)
+
 
 @dataclass(frozen=True)
 class BinaryCrossEntropy(_CrossEntropy):
@@ -362,9 +468,15 @@ class BinaryCrossEntropy(_CrossEntropy):
         dy_hat /= y_prob * (1 - y_prob)
         return self._pointwise_loss(y, y_prob), dy_hat
 
+    def _pointwise_loss_xp(self, y, y_prob, space):
+        return -(
+            self._xlogy_xp(y, y_prob, space) + self._xlogy_xp(1 - y, 1 - y_prob, space)
+        )
 
-#: Loss classes by the name of the regressor's ``loss`` parameter.
-LOSSES = {loss.name: loss for loss in (HalfSquaredError, HalfPoissonDeviance, Huber)}
+    def _pointwise_xp(self, y, y_hat, space):
+        y_prob = self._clipped_xp(y_hat, space)
+        dy_hat = (y_prob - y) / (y_prob * (1 - y_prob))
+        return self._pointwise_loss_xp(y, y_prob, space), dy_hat
 
 
 @dataclass(frozen=True)
@@ -409,8 +521,16 @@ class Pinball(Loss):
         np.subtract(dy_hat, q, out=dy_hat, where=r > 0)
         return loss, dy_hat
 
+    def _pointwise_xp(self, y, y_hat, space):
+        q, xp = self.quantile, space.xp
+        r = y - y_hat
+        loss = xp.maximum(q * r, (q - 1) * r)
+        # The numpy path's values: 1 - q, 0 at the kink, -q; in the model's dtype.
+        dy_hat = xp.where(r < 0, space.constant(1 - q), space.constant(0.0))
+        return loss, xp.where(r > 0, -space.constant(q), dy_hat)
 
-#: Loss classes by the name of the estimator's ``loss`` parameter.
+
+#: Loss classes by the name of the regressor's ``loss`` parameter.
 LOSSES = {
     loss.name: loss for loss in (HalfSquaredError, HalfPoissonDeviance, Huber, Pinball)
 }

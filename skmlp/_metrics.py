@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._array_api import to_numpy
+
 
 def r2(y, y_pred, sample_weight=None):
     """Return R², as ``sklearn.metrics.r2_score`` computes it for validated arrays.
@@ -28,6 +30,10 @@ def r2(y, y_pred, sample_weight=None):
     -------
     score : float
     """
+    if not isinstance(y_pred, np.ndarray):
+        # Array API path: scored on the host, with the numpy path's numbers.
+        y, y_pred = to_numpy(y), to_numpy(y_pred)
+        sample_weight = None if sample_weight is None else to_numpy(sample_weight)
     weight = 1.0 if sample_weight is None else sample_weight[:, np.newaxis]
     numerator = (weight * (y - y_pred) ** 2).sum(axis=0)
     mean = np.average(y, axis=0, weights=sample_weight)

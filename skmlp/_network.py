@@ -105,6 +105,14 @@ gradient, made once per fit; matrix products write into them with ``out=``,
 and the L2 term and the division by :math:`S` of (10) run once over the whole
 flat gradient rather than layer by layer. The operations are scikit-learn's, in
 its order, so results stay the same to the last bit.
+
+**Other namespaces.** When ``theta`` is a torch, cupy or array-api-strict
+array (``array_api_dispatch=True``), :meth:`Network.loss_and_grad` and
+:meth:`Network.predict` run :meth:`Network._loss_and_grad_xp` and
+:meth:`Network._predict_xp` instead: the same equations, the same operations
+in the same order, written with the Array API standard and allocating their
+results, with an :class:`~skmlp._backend.ArraySpace` in place of the
+workspace. The loss comes back as a 0-d array on the device, never read.
 """
 
 from dataclasses import dataclass, field
@@ -114,7 +122,7 @@ from sklearn import get_config
 from sklearn.utils import gen_batches
 
 from ._activations import ACTIVATIONS
-from ._backend import Workspace, blas_threads_for, matmul
+from ._backend import ArraySpace, Workspace, blas_threads_for, matmul
 from ._losses import HalfSquaredError, get_loss
 
 #: Rows per chunk in :meth:`Network.predict`, at most. Its two activation
@@ -218,10 +226,17 @@ class Network:
         ``W^l.T`` is scikit-learn's C-contiguous ``coefs_[l - 1]``. Writing
         into the views writes into ``theta``.
         """
-        Ws = [
-            theta[s].reshape(fan_in, fan_out).T
-            for s, fan_in, fan_out in self._coef_slices
-        ]
+        if isinstance(theta, np.ndarray):
+            Ws = [
+                theta[s].reshape(fan_in, fan_out).T
+                for s, fan_in, fan_out in self._coef_slices
+            ]
+        else:  # the standard has no reshape method; xp.reshape gives views too
+            xp = ArraySpace.of(theta).xp
+            Ws = [
+                xp.reshape(theta[s], (fan_in, fan_out)).T
+                for s, fan_in, fan_out in self._coef_slices
+            ]
         bs = [theta[s] for s in self._intercept_slices]
         return Ws, bs
 
@@ -305,6 +320,8 @@ class Network:
         -------
         y_hat : ndarray of shape (n_samples, n_outputs)
         """
+        if not isinstance(theta, np.ndarray):
+            return self._predict_xp(theta, X)
         Ws, bs = self.unpack(theta)
         n_samples = X.shape[0]
         dtype = np.result_type(X.dtype, theta.dtype)
@@ -327,7 +344,27 @@ class Network:
                 self._forward(Ws, bs, X[rows], zs, [None] * self.n_layers)
         return y_hat
 
-    def draw_dropout_masks(self, n_samples, rates, random_state, dtype):
+    def _predict_xp(self, theta, X):
+        """:meth:`predict` for any namespace: (1)-(2) by chunks, concatenated."""
+        space = ArraySpace.of(theta)
+        xp = space.xp
+        dtype = xp.result_type(X.dtype, theta.dtype)
+        X, theta = xp.astype(X, dtype), xp.astype(theta, dtype)
+        space = ArraySpace(xp, space.device, dtype)
+        Ws, bs = self.unpack(theta)
+        widths = self.layer_units[1:-1]
+        row_bytes = 2 * max(widths, default=1) * space.numpy_dtype.itemsize
+        budget = int(get_config()["working_memory"] * 2**20 // row_bytes)
+        chunk = max(1, min(budget, PREDICT_CHUNK_ROWS, X.shape[0]))
+        chunks = []
+        for rows in gen_batches(X.shape[0], chunk):
+            a = X[rows, ...]
+            for W, b, sigma in zip(Ws, bs, self._sigmas, strict=True):
+                a = sigma.forward_xp(a @ W.T + b, space)  # (1), (2)
+            chunks.append(a)
+        return chunks[0] if len(chunks) == 1 else xp.concat(chunks, axis=0)
+
+    def draw_dropout_masks(self, n_samples, rates, random_state, dtype, workspace=None):
         """Draw inverted-dropout masks for the hidden layers of one batch.
 
         Parameters
@@ -344,6 +381,11 @@ class Network:
         dtype : numpy dtype
             The dtype of the masks.
 
+        workspace : ArraySpace, default=None
+            On the generic path, the space to move the masks to. They are
+            drawn on the host all the same, from ``random_state`` in the
+            numpy path's order, so every namespace sees the same masks.
+
         Returns
         -------
         masks : list of (ndarray of shape (n_samples, n_units) or None)
@@ -357,7 +399,10 @@ class Network:
                 masks.append(None)
                 continue
             keep = random_state.random_sample((n_samples, units)) >= p
-            masks.append(np.multiply(keep, 1 / (1 - p), dtype=dtype))
+            if isinstance(workspace, ArraySpace):
+                masks.append(workspace.mask(keep, 1 / (1 - p)))
+            else:
+                masks.append(np.multiply(keep, 1 / (1 - p), dtype=dtype))
         return masks
 
     def loss_and_grad(
@@ -410,11 +455,16 @@ class Network:
         Returns
         -------
         loss : float
-            The loss (3).
+            The loss (3); a 0-d array on the device on the generic path.
 
         grad : ndarray of shape (n_params,)
-            ``dL/dtheta``, laid out as ``theta``.
+            ``dL/dtheta``, laid out as ``theta``. On the generic path a new
+            array: ``grad`` is not used.
         """
+        if not isinstance(theta, np.ndarray):
+            return self._loss_and_grad_xp(
+                theta, X, y, sample_weight, alpha, dropout_masks, workspace
+            )
         n_samples = X.shape[0]
         if grad is None:
             grad = np.empty_like(theta)
@@ -461,3 +511,44 @@ class Network:
         workspace.all_coefs(grad)[...] += l2
         grad /= S
         return loss, grad
+
+    def _loss_and_grad_xp(self, theta, X, y, sample_weight, alpha, masks, space):
+        """:meth:`loss_and_grad` for any namespace: the same equations, in order.
+
+        Nothing is read back from the device: the loss stays a 0-d array.
+        """
+        if not isinstance(space, ArraySpace):
+            space = ArraySpace.of(theta)
+        xp = space.xp
+        Ws, bs = self.unpack(theta)
+        S = X.shape[0] if sample_weight is None else xp.sum(sample_weight)
+        activations, inputs, zs = [X], [X], []
+        for l, (W, b, sigma) in enumerate(zip(Ws, bs, self._sigmas, strict=True)):
+            zs.append(inputs[-1] @ W.T + b)  # (1)
+            activations.append(sigma.forward_xp(zs[-1], space))  # (2)
+            mask = masks[l] if masks is not None and l < len(masks) else None
+            inputs.append(activations[-1] if mask is None else activations[-1] * mask)
+        output_grad = (
+            self.loss.value_and_grad_z_xp
+            if self._canonical
+            else self.loss.value_and_grad_xp
+        )
+        loss, delta = output_grad(y, activations[-1], sample_weight, space)
+        n_coefs = self.n_coefs
+        if alpha:
+            coefs = [theta[s] for s, _, _ in self._coef_slices]
+            loss = loss + 0.5 * alpha * sum(w @ w for w in coefs) / S  # (3)
+        dWs, dbs = [None] * self.n_layers, [None] * self.n_layers
+        for l in reversed(range(self.n_layers)):
+            if masks is not None and l < len(masks) and masks[l] is not None:
+                delta = delta * masks[l]
+            sigma = self._backward_sigmas[l]
+            dz = sigma.backward_xp(delta, zs[l], activations[l + 1], space)  # (4), (7)
+            dWs[l] = xp.reshape(inputs[l].T @ dz, (-1,))  # (6), (9), (10)
+            dbs[l] = xp.sum(dz, axis=0)
+            if l > 0:
+                delta = dz @ Ws[l]  # (5), (8)
+        grad = xp.concat([*dWs, *dbs])
+        # (10): the L2 term, then the division by S, as the numpy path.
+        coef_grad = grad[:n_coefs] + theta[:n_coefs] * alpha
+        return loss, xp.concat([coef_grad, grad[n_coefs:]]) / S

@@ -42,6 +42,11 @@ with skops without trusting any type of ours (skops would list a NamedTuple).
 Its ``"kind"`` names the optimizer that made it, so a warm start after a
 change of solver starts afresh (:meth:`~SGD.owns_state`).
 
+On the Array API path (``theta`` a torch, cupy or array-api-strict array),
+``step`` does the same operations in the same order with in-place operators
+and temporaries instead of ``out=`` and scratch vectors, and never reads a
+value back from the device (clipping included).
+
 Optimizers never decide when training stops and never print: on a plateau
 they only say whether their rate could be reduced.
 
@@ -58,6 +63,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 
 import numpy as np
+
+from ._backend import ArraySpace
 
 
 def _floats(obj):
@@ -265,6 +272,13 @@ class ClipByGlobalNorm:
 
     def __call__(self, grad):
         """Clip ``grad`` in place."""
+        if not isinstance(grad, np.ndarray):
+            # No branch, so no device read: a factor of exactly 1 leaves
+            # grad as it is. sqrt(g @ g) is np.linalg.norm's own arithmetic.
+            space = ArraySpace.of(grad)
+            norm = space.xp.sqrt(grad @ grad)
+            grad *= space.xp.minimum(space.constant(1.0), self.max_norm / norm)
+            return
         norm = float(np.linalg.norm(grad))
         if norm > self.max_norm:
             grad *= self.max_norm / norm
@@ -476,7 +490,7 @@ class SGD(_Optimizer):
 
     def init(self, theta):
         """Return the initial state: the initial rate and zero velocity."""
-        return SGDState(self.learning_rate_init, 0, np.zeros_like(theta))
+        return SGDState(self.learning_rate_init, 0, _zeros_like(theta))
 
     def step(self, theta, grad, state):
         r"""Update ``theta`` and the velocity in place with one gradient.
@@ -490,6 +504,12 @@ class SGD(_Optimizer):
         """
         count, lr = self._begin_step(theta, grad, state)
         mu, v = self.momentum, state.velocity
+        if not isinstance(theta, np.ndarray):
+            lr_grad = grad * lr
+            v *= mu
+            v -= lr_grad
+            theta += v * mu - lr_grad if self.nesterovs_momentum else v
+            return state._replace(learning_rate=lr, count=count)
         lr_grad, update = self.scratch(theta)
         np.multiply(grad, lr, out=lr_grad)
         v *= mu
@@ -556,7 +576,7 @@ class Adam(_Optimizer):
     def init(self, theta):
         """Return the initial state: the initial rate, step 0, zero moments."""
         return AdamState(
-            self.learning_rate_init, 0, np.zeros_like(theta), np.zeros_like(theta)
+            self.learning_rate_init, 0, _zeros_like(theta), _zeros_like(theta)
         )
 
     def step(self, theta, grad, state):
@@ -575,6 +595,13 @@ class Adam(_Optimizer):
         m, v = state.m, state.v
         beta_1, beta_2 = self.beta_1, self.beta_2
         lr = eta * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+        if not isinstance(theta, np.ndarray):
+            m *= beta_1
+            m += grad * (1 - beta_1)
+            v *= beta_2
+            v += grad * grad * (1 - beta_2)
+            theta -= m * lr / (ArraySpace.of(theta).xp.sqrt(v) + self.epsilon)
+            return state._replace(learning_rate=eta, count=t)
         # scikit-learn's operations and order, so the same numbers; the two
         # scratch vectors take the place of its temporaries.
         work, step = self.scratch(theta)
@@ -588,6 +615,12 @@ class Adam(_Optimizer):
         np.multiply(m, lr, out=step)
         theta -= np.divide(step, denom, out=step)
         return state._replace(learning_rate=eta, count=t)
+
+
+def _zeros_like(theta):
+    if isinstance(theta, np.ndarray):
+        return np.zeros_like(theta)
+    return ArraySpace.of(theta).xp.zeros_like(theta)
 
 
 #: The optimizers by the estimator's ``solver`` name.

@@ -15,11 +15,29 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from . import _array_api
 from ._activations import OUTPUT_ACTIVATIONS
+from ._backend import ArraySpace
 from ._base import BaseBackprop, stochastic_only
 from ._docstrings import fill_doc
 from ._losses import LOSSES, get_loss
 from ._metrics import r2
+
+
+def _astype(array, dtype):
+    """``array.astype(dtype, copy=False)``, in ``array``'s namespace."""
+    if isinstance(array, np.ndarray):
+        return array.astype(dtype, copy=False)
+    return ArraySpace.of(array).xp.astype(array, dtype, copy=False)
+
+
+def _one_output_1d(y):
+    """Return ``y`` of one column as 1-D (``ravel``), in ``y``'s namespace."""
+    if y.shape[1] != 1:
+        return y
+    if isinstance(y, np.ndarray):
+        return y.ravel()
+    return ArraySpace.of(y).xp.reshape(y, (-1,))
 
 
 @fill_doc
@@ -217,6 +235,13 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     Also, ``hidden_layer_sizes`` and ``activation`` are the only positional
     parameters (MLPRegressor 1.9 takes ``loss`` first).
 
+    With ``sklearn.set_config(array_api_dispatch=True)`` (scikit-learn 1.9 or
+    later, ``SCIPY_ARRAY_API=1``), torch, cupy and array-api-strict ``X``
+    train and predict in their namespace and on their device, a GPU included;
+    ``y``, ``sample_weight`` and ``X_val`` follow ``X``, and the fitted
+    arrays stay there. Random draws and L-BFGS run on the host. See the user
+    guide, "GPUs and the Array API".
+
     References
     ----------
     Hinton, Geoffrey E. "Connectionist learning procedures."
@@ -369,6 +394,12 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         """Return a checked ``y`` as a 2-D array of ``dtype``, valid for the loss."""
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=warn)
+        if _array_api.is_device_array(y):  # Array API path: X's dtype already
+            xp = ArraySpace.of(y).xp
+            y = xp.astype(y, dtype)
+            y = xp.reshape(y, (-1, 1)) if y.ndim == 1 else y
+            self._loss().check_target(y)
+            return y
         y = np.asarray(y, dtype=dtype)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
@@ -384,8 +415,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         return r2(y, y_pred, sample_weight)
 
     def _scorer_targets(self, y):
-        y = self._inverse_transform_target(y)
-        return y.ravel() if y.shape[1] == 1 else y
+        return _one_output_1d(self._inverse_transform_target(y))
 
     def _target_scaler(self, y, sample_weight):
         """Fit the scaler of ``standardize_y`` on ``y`` (not stored)."""
@@ -415,7 +445,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             )
         if self.target_scaler_ is None:
             return y
-        return self.target_scaler_.transform(y).astype(y.dtype, copy=False)
+        return _astype(self.target_scaler_.transform(y), y.dtype)
 
     def _objective_target(self, y, sample_weight):
         """Standardise ``y`` as training would, without storing a scaler."""
@@ -430,7 +460,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         scaler = self.__dict__.get("target_scaler_")
         if scaler is None:
             return y
-        return scaler.inverse_transform(y).astype(y.dtype, copy=False)
+        return _astype(scaler.inverse_transform(y), y.dtype)
 
     # -- fitting and prediction ------------------------------------------------
 
@@ -529,5 +559,4 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
         """
-        y_pred = self._inverse_transform_target(self._forward(X))
-        return y_pred.ravel() if y_pred.shape[1] == 1 else y_pred
+        return _one_output_1d(self._inverse_transform_target(self._forward(X)))

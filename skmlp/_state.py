@@ -5,12 +5,20 @@ A call to ``fit`` or ``partial_fit`` changes a known set of attributes
 them back if the call fails, and Ctrl-C goes back to a snapshot of the last
 epoch. ``coefs_`` and ``intercepts_`` are lists of views into the flat
 parameter vector that write through.
+
+On the Array API path (weights on a torch, cupy or array-api-strict device)
+arrays are copied in their namespace and on their device
+(:func:`skmlp._backend.copy`), and :func:`converted_state` moves fitted state
+for ``__sklearn_array_api_convert__``.
 """
 
 from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
+
+from . import _array_api
+from ._backend import ArraySpace, copy
 
 
 class Appended(NamedTuple):
@@ -41,6 +49,8 @@ def copy_state(value, into=None):
             np.copyto(into, value)
             return into
         return value.copy()
+    if _array_api.is_device_array(value):
+        return copy(value)
     if isinstance(value, list):
         return Appended(value, len(value))
     if isinstance(value, dict):
@@ -54,10 +64,31 @@ def put_back(value):
     if isinstance(value, Appended):
         del value.items[value.length :]
         return value.items
-    if isinstance(value, np.ndarray):
-        return value.copy()
+    if isinstance(value, np.ndarray) or _array_api.is_device_array(value):
+        return copy(value)
     if isinstance(value, dict):
         return {key: put_back(item) for key, item in value.items()}
+    return value
+
+
+def converted_state(value, converter):
+    """Return fitted state moved by ``converter``, sharing no memory with it.
+
+    For ``__sklearn_array_api_convert__``: arrays are converted and copied
+    (DLPack would share torch's and numpy's CPU memory, and a later
+    ``partial_fit`` of one copy would change the other), dicts item by item,
+    lists copied; a fitted estimator (``standardize_y``'s scaler, the
+    classifier's label binarizer) as scikit-learn converts it; numbers,
+    strings and numpy scalars are kept.
+    """
+    if isinstance(value, np.ndarray) or _array_api.is_device_array(value):
+        return copy(converter(value))
+    if isinstance(value, dict):
+        return {key: converted_state(item, converter) for key, item in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return _array_api.convert_estimator(value, lambda a: copy(converter(a)))
     return value
 
 
@@ -77,7 +108,11 @@ class ParameterList(list):
 
 def layer_values(index, view, value):
     """Return ``value`` as an array for layer ``index``, if it has the view's shape."""
-    value = np.asarray(value)
+    if isinstance(view, np.ndarray):
+        value = np.asarray(value)
+    else:
+        space = ArraySpace.of(view)
+        value = _array_api.move(value, space.xp, space.device)
     if value.shape != view.shape:
         raise ValueError(
             f"Layer {index} has shape {view.shape}, got an array of shape "

@@ -7,12 +7,14 @@ so that a checkpoint taken between epochs is consistent. The estimator
 (:mod:`skmlp._base`) decides when to checkpoint, restore and stop.
 """
 
+import functools
 import time
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._backend import all_finite, copy, copy_into, empty_like, workspace_for
 from ._optimizers import HYPERPARAMETERS, SCHEDULES, Adaptive, make_optimizer
 from ._training import (
     Diverged,
@@ -139,13 +141,15 @@ def fit_stochastic(
     # second copy.
     continued = incremental and "_theta" in before
     checkpoint = run.checkpoint(before if continued else None)
+    # A copy in theta's namespace (the standard's arrays have no copy method).
+    weights = functools.partial(copy, theta)
     try:
         for _ in range(est.max_iter):
-            tasks.begin("epoch", theta.copy)
+            tasks.begin("epoch", weights)
             state, stop = run.epoch(state)
             if not incremental:
                 checkpoint = run.checkpoint()
-            if tasks.end(theta.copy) or stop or incremental:
+            if tasks.end(weights) or stop or incremental:
                 break
             _warn_if_max_iter(est, stacklevel + 1)
     except KeyboardInterrupt:
@@ -201,13 +205,14 @@ class EpochRun:
         theta = est._theta
         # Made once, reused by every batch of every epoch and call.
         self.grad = est._buffer(
-            "grad", (theta.shape, theta.dtype), lambda: np.empty_like(theta)
+            "grad", (theta.shape, theta.dtype), lambda: empty_like(theta)
         )
         rows = batches.batch_size
+        # An ArraySpace instead on the Array API path (see _backend).
         self.workspace = est._buffer(
             "workspace",
             (net.layer_units, net.activations, theta.dtype, rows),
-            lambda: net.workspace(rows, theta.dtype),
+            lambda: workspace_for(net, rows, theta),
         )
         # Early stopping follows the validation score; otherwise the
         # training loss stops training, and a validation set only monitors.
@@ -227,7 +232,7 @@ class EpochRun:
             )
         self.stopping = self.scores if est.early_stopping else self.training
         # The weights of the best validation score, restored at the end.
-        self.best_theta = theta.copy() if keep_best else None
+        self.best_theta = copy(theta) if keep_best else None
         # This call's losses, for the divergence rule.
         self.initial_loss, self.losses = None, []
 
@@ -285,8 +290,8 @@ class EpochRun:
         est = self.estimator
         X_val, y_val, sample_weight_val = self.validation
         y_pred = self.net.predict(est._theta, X_val)
-        if np.isfinite(y_pred).all():
-            val_loss = self.net.loss.value(y_val, y_pred, sample_weight_val)
+        if all_finite(y_pred):
+            val_loss = self._validation_loss(y_val, y_pred, sample_weight_val)
             score = est._validation_score(
                 self.scorer, X_val, y_val, y_pred, sample_weight_val, val_loss
             )
@@ -299,9 +304,16 @@ class EpochRun:
         self.reporter.validation(score)
         improved = self.scores.update(score)
         if improved and self.best_theta is not None:
-            np.copyto(self.best_theta, est._theta)
+            copy_into(self.best_theta, est._theta)
         est.best_validation_score_ = self.scores.best
         return improved
+
+    def _validation_loss(self, y_val, y_pred, sample_weight_val):
+        if isinstance(y_pred, np.ndarray):
+            return self.net.loss.value(y_val, y_pred, sample_weight_val)
+        space = self.workspace  # an ArraySpace: one device read per epoch
+        loss = self.net.loss.value_xp(y_val, y_pred, sample_weight_val, space)
+        return float(space.read(loss))
 
     def _on_plateau(self, state):
         """On a plateau of ``n_iter_no_change`` epochs, reduce the rate or stop."""
@@ -327,7 +339,7 @@ class EpochRun:
         """Save what a completed epoch leaves, to go back to on Ctrl-C."""
         if snapshot is None:
             snapshot = self.estimator._snapshot(EPOCH_STATE)
-        best = None if self.best_theta is None else self.best_theta.copy()
+        best = None if self.best_theta is None else copy(self.best_theta)
         return snapshot, best
 
     def restore(self, checkpoint):
@@ -345,6 +357,6 @@ class EpochRun:
         much as a third of a ``partial_fit`` call.
         """
         est = self.estimator
-        X = self.batches.epoch_arrays[0][-_N_CHECKED_ROWS:]
-        if not np.isfinite(self.net.predict(est._theta, X)).all():
+        X = self.batches.last_rows(_N_CHECKED_ROWS)
+        if not all_finite(self.net.predict(est._theta, X)):
             raise est._divergence(np.inf)

@@ -23,6 +23,8 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.utils import gen_batches
 
+from ._backend import ArraySpace
+
 __all__ = [
     "Diverged",
     "Minibatches",
@@ -92,6 +94,14 @@ def _is_dense(array):
     return array is not None and not sp.issparse(array)
 
 
+def _is_generic(array):
+    return (
+        array is not None
+        and not sp.issparse(array)
+        and not isinstance(array, np.ndarray)
+    )
+
+
 def _reshuffle(order, random_state):
     """Return ``sklearn.utils.shuffle(order, random_state=random_state)``.
 
@@ -135,6 +145,12 @@ class Minibatches:
 
     random_state : numpy.random.RandomState
         The generator to shuffle with.
+
+    Notes
+    -----
+    Arrays of another namespace (the Array API path) are shuffled with the
+    same host draws: the epoch's order goes to the device once, and
+    ``xp.take`` gathers the rows there.
     """
 
     def __init__(self, arrays, batch_size, shuffle, random_state):
@@ -144,8 +160,13 @@ class Minibatches:
         self.shuffle = shuffle
         self.random_state = random_state
         self._order = np.arange(self.n_samples)
+        self._space = (
+            ArraySpace.of(self.arrays[0]) if _is_generic(self.arrays[0]) else None
+        )
         self._buffers = [
-            np.empty(a.shape, a.dtype) if shuffle and _is_dense(a) else None
+            np.empty(a.shape, a.dtype)
+            if shuffle and _is_dense(a) and self._space is None
+            else None
             for a in self.arrays
         ]
         #: The rows of the current epoch, in its order.
@@ -166,15 +187,35 @@ class Minibatches:
         """
         if self.shuffle:
             self._order = _reshuffle(self._order, self.random_state)
-            self.epoch_arrays = tuple(
-                _take_rows(a, self._order, out)
-                for a, out in zip(self.arrays, self._buffers, strict=True)
-            )
+            if self._space is not None:
+                self.epoch_arrays = self._take_xp(self._order)
+            else:
+                self.epoch_arrays = tuple(
+                    _take_rows(a, self._order, out)
+                    for a, out in zip(self.arrays, self._buffers, strict=True)
+                )
         return self._batches(self.epoch_arrays)
 
+    def _take_xp(self, order):
+        space = self._space
+        indices = space.xp.asarray(order, device=space.device)
+        return tuple(
+            None if a is None else space.xp.take(a, indices, axis=0)
+            for a in self.arrays
+        )
+
     def _batches(self, arrays):
+        if self._space is not None:  # the standard indexes every axis
+            for rows in gen_batches(self.n_samples, self.batch_size):
+                yield tuple(None if a is None else a[rows, ...] for a in arrays)
+            return
         for rows in gen_batches(self.n_samples, self.batch_size):
             yield tuple(None if a is None else a[rows] for a in arrays)
+
+    def last_rows(self, n):
+        """Return the last ``n`` rows (or fewer) of the epoch's first array."""
+        X = self.epoch_arrays[0]
+        return X[max(X.shape[0] - n, 0) :, ...] if self._space is not None else X[-n:]
 
 
 def train_epoch(
@@ -239,15 +280,18 @@ def train_epoch(
     Raises
     ------
     Diverged
-        If a minibatch's loss is not finite. Its step is not taken.
+        If a minibatch's loss is not finite. Its step is not taken. On the
+        Array API path the losses are read once, at the end of the epoch:
+        the steps after the first non-finite loss have been taken, and the
+        caller rolls the whole call back, as it does for any divergence.
     """
-    accumulated_loss, n_samples, first_loss = 0.0, 0, None
+    losses = EpochLosses() if isinstance(theta, np.ndarray) else DeviceLosses(alpha)
     for X, y, sample_weight in batches:
         n_rows = X.shape[0]
         masks = None
         if dropout is not None:
             masks = network.draw_dropout_masks(
-                n_rows, dropout, random_state, theta.dtype
+                n_rows, dropout, random_state, theta.dtype, workspace
             )
         loss, grad = network.loss_and_grad(
             theta,
@@ -259,14 +303,58 @@ def train_epoch(
             dropout_masks=masks,
             workspace=workspace,
         )
+        losses.add(loss, n_rows)
+        state = optimizer.step(theta, grad, state)
+    losses.close(workspace)
+    return losses.total / losses.n_samples, state, losses.first
+
+
+class EpochLosses:
+    """The minibatch losses of an epoch, summed as MLPRegressor sums them."""
+
+    def __init__(self):
+        self.total, self.n_samples, self.first = 0.0, 0, None
+
+    def add(self, loss, n_rows):
+        """Add a minibatch's mean loss; raise Diverged if it is not finite."""
         if not math.isfinite(loss):
             raise Diverged(loss)
-        if first_loss is None:
-            first_loss = loss
-        accumulated_loss += loss * n_rows
-        n_samples += n_rows
-        state = optimizer.step(theta, grad, state)
-    return accumulated_loss / n_samples, state, first_loss
+        if self.first is None:
+            self.first = loss
+        self.total += loss * n_rows
+        self.n_samples += n_rows
+
+    def close(self, workspace):
+        """End the epoch (nothing to do on the host)."""
+
+
+class DeviceLosses(EpochLosses):
+    """The losses of an epoch on a device: kept there, read once at the end.
+
+    Reading a loss per batch would wait for the device to finish the batch
+    and stall its queue. At the end of the epoch, one read brings every
+    loss to the host, where they are summed as :class:`EpochLosses` sums
+    them, with the numpy path's types (a Python float, or with ``alpha`` a
+    numpy scalar of the model's dtype), so the numbers are the same.
+    """
+
+    def __init__(self, alpha):
+        super().__init__()
+        self.alpha = alpha
+        self._pending = []
+
+    def add(self, loss, n_rows):
+        """Keep a minibatch's 0-d loss array, without reading it."""
+        self._pending.append((loss, n_rows))
+
+    def close(self, workspace):
+        """Read the epoch's losses (one device read) and sum them."""
+        if not self._pending:
+            return
+        stacked = workspace.xp.stack([loss for loss, _ in self._pending])
+        values = workspace.read(stacked)
+        for value, (_, n_rows) in zip(values, self._pending, strict=True):
+            super().add(value if self.alpha else float(value), n_rows)
 
 
 class Monitor:

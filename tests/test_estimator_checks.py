@@ -1,4 +1,10 @@
-"""scikit-learn's own conformance checks, over every solver."""
+"""scikit-learn's own conformance checks, over every solver.
+
+With scikit-learn >= 1.9 they include the array-API checks (input, mixed
+inputs, same namespace) for every configuration here, regressors and
+classifiers: they need SCIPY_ARRAY_API=1 and array-api-strict (and torch for
+its CPU combinations); see tests/test_array_api.py.
+"""
 
 import pytest
 from sklearn.utils.estimator_checks import (
@@ -28,6 +34,17 @@ ESTIMATORS = [
     )
     for solver in ("sgd", "adam")
 ]
+# The classifier with the shared opt-ins (the array-API checks included).
+ESTIMATORS.append(
+    BackpropClassifier(
+        solver="adam",
+        learning_rate="cosine",
+        warmup_fraction=0.1,
+        weight_decay=1e-3,
+        max_iter=100,
+        random_state=0,
+    )
+)
 
 
 @parametrize_with_checks(ESTIMATORS)
