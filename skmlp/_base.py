@@ -451,7 +451,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         return key_and_value[1]
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: object.__getstate__ returns the instance's own __dict__,
+        # and pickling must not take the scratch space from the estimator.
+        state = dict(super().__getstate__())
         state.pop("_scratch", None)
         return state
 

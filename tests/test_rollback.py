@@ -8,6 +8,7 @@ weights.
 """
 
 import copy
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -334,3 +335,25 @@ def test_warm_start_after_switching_early_stopping(solver, early_stopping):
     else:  # switched on
         assert len(est.validation_scores_) == 1
         assert est.best_loss_ is None
+
+
+@pytest.mark.parametrize("solver", STOCHASTIC)
+def test_a_continued_partial_fit_allocates_no_copy_of_the_weights(solver):
+    # The snapshot that rollback needs copies into the previous call's arrays,
+    # and the work buffers are kept: a stream of partial_fit calls allocates
+    # nothing the size of theta (pickling a copy of the estimator first must
+    # not take its buffers away).
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(200, 20), rng.randn(200)
+    est = BackpropRegressor((256, 256), solver=solver, random_state=0)
+    for _ in range(3):
+        est.partial_fit(X, y)
+    reference = copy.deepcopy(est)
+    tracemalloc.start()
+    est.partial_fit(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < est.theta_.nbytes / 2
+    # ... and computes what a fresh copy computes.
+    reference.partial_fit(X, y)
+    np.testing.assert_array_equal(est.theta_, reference.theta_)
