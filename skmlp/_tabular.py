@@ -9,7 +9,7 @@ epoch, the callbacks) and predicts; this module chooses columns,
 preprocessing and defaults.
 """
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn import config_context
@@ -24,7 +24,7 @@ from sklearn.preprocessing import (
     RobustScaler,
     StandardScaler,
 )
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.stats import _weighted_percentile
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -405,7 +405,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         "max_categories": [None, Interval(Integral, 2, None, closed="left")],
         "min_frequency": [
             Interval(Integral, 1, None, closed="left"),
-            Interval(Real, 0, 1, closed="neither"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
         ],
     }
 
@@ -490,6 +490,10 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         params = {name: getattr(self, name) for name in NETWORK_PARAMS}
         n_val = np.ceil(self.validation_fraction * n_samples)
         early_stopping = MIN_VALIDATION_ROWS <= n_val < n_samples
+        if self.batch_size != "auto":
+            # Fewer rows than a batch are one batch, without the warning.
+            n_train = n_samples - n_val if early_stopping else n_samples
+            params["batch_size"] = min(self.batch_size, int(n_train))
         return BackpropRegressor(
             **params, **FIXED_NETWORK_PARAMS, early_stopping=early_stopping
         )
