@@ -227,7 +227,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     Parameters
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,), \
-            default=(256, 256)
+            default=(512,)
         The number of units of each hidden layer.
 
     activation : str or list of str, default='relu'
@@ -245,7 +245,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     alpha : float, default=0.0
         Strength of the L2 term of the loss (as in MLPRegressor).
 
-    weight_decay : float, default=0.1
+    weight_decay : float, default=1.0
         Decoupled (AdamW) weight decay: each step shrinks every weight (not
         the biases) by the factor 1 - eta * weight_decay, eta the step's
         learning rate.
@@ -258,7 +258,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         cosine over `max_iter` epochs after a linear warmup; 'constant'
         keeps it at `learning_rate_init`.
 
-    learning_rate_init : float, default=0.002
+    learning_rate_init : float, default=0.001
         The peak learning rate.
 
     warmup_fraction : float, default=0.05
@@ -411,16 +411,16 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
 
     def __init__(
         self,
-        hidden_layer_sizes=(256, 256),
+        hidden_layer_sizes=(512,),
         activation="relu",
         *,
         loss="squared_error",
         quantile=0.5,
         alpha=0.0,
-        weight_decay=0.1,
+        weight_decay=1.0,
         batch_size=256,
         learning_rate="cosine",
-        learning_rate_init=0.002,
+        learning_rate_init=0.001,
         warmup_fraction=0.05,
         max_iter=60,
         beta_1=0.9,
