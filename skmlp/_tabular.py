@@ -70,6 +70,12 @@ FIXED_NETWORK_PARAMS = {
     "scoring": "loss",
 }
 
+#: batch_size='auto': at least this many minibatches an epoch, of sizes in
+#: this range. Small data then still take enough steps in ``max_iter``
+#: epochs (a 1,000-row set: 45 rows, 16 steps an epoch, not 3 of 256).
+AUTO_BATCHES = 16
+AUTO_BATCH_RANGE = (32, 256)
+
 #: The fewest validation rows worth choosing an epoch by. With fewer (fewer
 #: than 200 training rows at validation_fraction=0.1) the best epoch would
 #: be chosen by noise, so all rows train for the whole cosine schedule.
@@ -250,8 +256,11 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         the biases) by the factor 1 - eta * weight_decay, eta the step's
         learning rate.
 
-    batch_size : int or 'auto', default=256
-        Rows per minibatch ('auto': min(200, n_samples)).
+    batch_size : int or 'auto', default='auto'
+        Rows per minibatch. 'auto' takes 256 rows, or fewer on small data
+        so that an epoch has at least 16 minibatches (never fewer than 32
+        rows): with few rows, ``max_iter`` epochs of 256 would be too few
+        steps.
 
     learning_rate : {'cosine', 'constant'}, default='cosine'
         The schedule of Adam's step size: 'cosine' decays it along a half
@@ -418,7 +427,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         quantile=0.5,
         alpha=0.0,
         weight_decay=1.0,
-        batch_size=256,
+        batch_size="auto",
         learning_rate="cosine",
         learning_rate_init=0.001,
         warmup_fraction=0.05,
@@ -490,13 +499,18 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         params = {name: getattr(self, name) for name in NETWORK_PARAMS}
         n_val = np.ceil(self.validation_fraction * n_samples)
         early_stopping = MIN_VALIDATION_ROWS <= n_val < n_samples
-        if self.batch_size != "auto":
-            # Fewer rows than a batch are one batch, without the warning.
-            n_train = n_samples - n_val if early_stopping else n_samples
-            params["batch_size"] = min(self.batch_size, int(n_train))
+        n_train = int(n_samples - n_val if early_stopping else n_samples)
+        params["batch_size"] = self._batch_size(n_train)
         return BackpropRegressor(
             **params, **FIXED_NETWORK_PARAMS, early_stopping=early_stopping
         )
+
+    def _batch_size(self, n_train):
+        """Rows per minibatch: ``batch_size``, or 'auto's rule, at most ``n_train``."""
+        if self.batch_size == "auto":
+            return int(np.clip(n_train // AUTO_BATCHES, *AUTO_BATCH_RANGE))
+        # Fewer rows than a batch are one batch, without the regressor's warning.
+        return min(self.batch_size, n_train)
 
     # -- input ---------------------------------------------------------------
 
