@@ -508,9 +508,11 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     def _batch_size(self, n_train):
         """Rows per minibatch: ``batch_size``, or 'auto's rule, at most ``n_train``."""
         if self.batch_size == "auto":
-            return int(np.clip(n_train // AUTO_BATCHES, *AUTO_BATCH_RANGE))
+            size = int(np.clip(n_train // AUTO_BATCHES, *AUTO_BATCH_RANGE))
+        else:
+            size = self.batch_size
         # Fewer rows than a batch are one batch, without the regressor's warning.
-        return min(self.batch_size, n_train)
+        return min(size, n_train)
 
     # -- input ---------------------------------------------------------------
 

@@ -138,10 +138,10 @@ def test_sample_weight_is_repetition():
     X, y = frame(n=40)
     X = X[["size", "count"]]
     weights = np.random.RandomState(1).randint(0, 3, len(y))
-    weighted = TabularMLPRegressor(max_iter=10, random_state=0)
+    weighted = TabularMLPRegressor(max_iter=10, batch_size=1000, random_state=0)
     weighted.fit(X, y, sample_weight=weights)
     rows = np.repeat(np.arange(len(y)), weights)
-    repeated = TabularMLPRegressor(max_iter=10, random_state=0)
+    repeated = clone(weighted)
     repeated.fit(X.iloc[rows], y[rows])
     assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-6)
 
