@@ -302,7 +302,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         normal scores, 'standard' a
         :class:`~sklearn.preprocessing.StandardScaler`.
 
-    max_categories : int or None, default=32
+    max_categories : int or None, default=100
         The most one-hot columns of a categorical column (the last one
         for its infrequent categories). None for no limit.
 
@@ -438,7 +438,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         n_iter_no_change=15,
         tol=1e-4,
         numeric_transform="robust_clip",
-        max_categories=32,
+        max_categories=100,
         min_frequency=5,
         random_state=None,
         verbose=False,
