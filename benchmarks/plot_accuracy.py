@@ -1,4 +1,4 @@
-"""Plot the results of ``accuracy.py`` for the docs.
+r"""Plot the results of ``accuracy.py`` for the docs.
 
 Usage (from the repository root)::
 
@@ -30,7 +30,7 @@ MAIN = {
 
 
 def merged(paths):
-    """The per-set model records of every JSON file, merged by data set."""
+    """Merge the per-set model records of every JSON file, by data set."""
     sets = {}
     for path in paths:
         for name, record in json.loads(Path(path).read_text())["datasets"].items():

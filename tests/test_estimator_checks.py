@@ -6,7 +6,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skmlp import BackpropRegressor
+from skmlp import BackpropRegressor, TabularMLPRegressor
 
 # max_iter=100 is too few for some checks' data; that is not what they test.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -26,6 +26,11 @@ ESTIMATORS = [
         random_state=0,
     )
     for solver in ("sgd", "adam")
+]
+# Raw tables in: a ColumnTransformer and a BackpropRegressor inside.
+ESTIMATORS += [
+    TabularMLPRegressor(max_iter=20, random_state=0),
+    TabularMLPRegressor(max_iter=20, loss="quantile", random_state=0),
 ]
 
 

@@ -1,4 +1,7 @@
-"""TabularMLPRegressor: raw tables in, scikit-learn's contract kept."""
+"""TabularMLPRegressor: raw tables in, scikit-learn's contract kept.
+
+scikit-learn's own checks run in ``test_estimator_checks.py``.
+"""
 
 import pickle
 
@@ -9,10 +12,6 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler
-from sklearn.utils.estimator_checks import (
-    check_param_validation,
-    parametrize_with_checks,
-)
 
 from skmlp import BackpropRegressor, TabularMLPRegressor
 from skmlp._tabular import WeightedRobustScaler, smooth_clip
@@ -20,21 +19,6 @@ from skmlp._tabular import WeightedRobustScaler, smooth_clip
 pd = pytest.importorskip("pandas")
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-ESTIMATORS = [
-    TabularMLPRegressor(max_iter=20, random_state=0),
-    TabularMLPRegressor(max_iter=20, loss="quantile", random_state=0),
-]
-
-
-@parametrize_with_checks(ESTIMATORS)
-def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
-
-
-def test_param_validation():
-    for estimator in ESTIMATORS:
-        check_param_validation(type(estimator).__name__, estimator)
 
 
 def frame(n=300, seed=0):
