@@ -27,7 +27,7 @@ of each fold and the wall time of each ``fit``, for:
   (early_stopping=True: the best epoch on a 10 % split is restored),
   ``smooth_clip`` (robust scaling with smooth clipping instead of
   StandardScaler), ``width`` (hidden_layer_sizes=(512,)), ``onehot``
-  (frequency-limited one-hot: min_frequency=5, max_categories=32).
+  (frequency-limited one-hot: min_frequency=5, max_categories=100).
   ``standardize_y`` is not a row: with no validation set it computes what
   the baseline's TransformedTargetRegressor computes.
 
@@ -328,7 +328,7 @@ MODELS = {
     "+onehot": lambda: _standard_pipeline(
         BackpropRegressor(random_state=SEED),
         onehot=OneHotEncoder(
-            handle_unknown="infrequent_if_exist", min_frequency=5, max_categories=32
+            handle_unknown="infrequent_if_exist", min_frequency=5, max_categories=100
         ),
     ),
 }

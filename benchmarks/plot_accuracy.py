@@ -66,7 +66,7 @@ def plot(sets, out):
     right.set_yticks(range(len(ablations)), ablations)
     right.invert_yaxis()
     right.set_xlabel("R² minus MLPRegressor's, per data set\n(bar: median)")
-    right.set_xlim(-0.15, 0.15)
+    right.set_xlim(-0.1, 0.3)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 
