@@ -15,6 +15,7 @@ from ._display import LossCurveDisplay
 from ._gradcheck import GradientCheck, check_gradients
 from ._onnx import to_onnx
 from ._regressor import BackpropRegressor
+from ._tabular import TabularMLPRegressor
 
 __version__ = "0.1.0"
 
@@ -23,6 +24,7 @@ __all__ = [
     "BackpropRegressor",
     "GradientCheck",
     "LossCurveDisplay",
+    "TabularMLPRegressor",
     "__version__",
     "check_gradients",
     "to_onnx",

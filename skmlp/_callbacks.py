@@ -6,6 +6,8 @@ loops: with scikit-learn 1.6-1.8, which has no ``sklearn.callback``, or with
 no callbacks set, its methods do nothing.
 """
 
+from contextlib import contextmanager
+
 try:
     from sklearn.callback import CallbackSupportMixin
 except ImportError:  # scikit-learn < 1.9
@@ -104,3 +106,28 @@ class FitTasks:
             self._context.call_on_fit_task_end(
                 estimator=self._estimator, reconstruction_attributes={}, **self._data
             )
+
+
+@contextmanager
+def sub_estimator_task(estimator, sub_estimator, X, y, Xt):
+    """Run a meta-estimator's fit as one task whose one subtask fits ``sub_estimator``.
+
+    As a Pipeline fits its last step: scikit-learn's auto-propagated
+    callbacks (a ``ProgressBar``) set on ``estimator`` reach
+    ``sub_estimator`` and see its epochs; the others see ``estimator``'s fit
+    on the raw ``X``. ``Xt`` is what ``sub_estimator`` is fitted on. With
+    no callback API (scikit-learn < 1.9), it does nothing.
+    """
+    if not hasattr(estimator, "_init_callback_context"):
+        yield
+        return
+    context = estimator._init_callback_context(max_subtasks=1)
+    context.call_on_fit_task_begin(estimator=estimator, X=X, y=y)
+    subcontext = context.subcontext(task_name="fit-network")
+    with subcontext.propagate_callback_context(sub_estimator):
+        subcontext.call_on_fit_task_begin(estimator=estimator, X=Xt, y=y)
+        yield
+        subcontext.call_on_fit_task_end(estimator=estimator, X=Xt, y=y)
+    context.call_on_fit_task_end(
+        estimator=estimator, X=X, y=y, reconstruction_attributes={}
+    )

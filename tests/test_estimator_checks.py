@@ -12,7 +12,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skmlp import BackpropClassifier, BackpropRegressor
+from skmlp import BackpropClassifier, BackpropRegressor, TabularMLPRegressor
 
 # max_iter=100 is too few for some checks' data; that is not what they test.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -45,6 +45,11 @@ ESTIMATORS.append(
         random_state=0,
     )
 )
+# Raw tables in: a ColumnTransformer and a BackpropRegressor inside.
+ESTIMATORS += [
+    TabularMLPRegressor(max_iter=20, random_state=0),
+    TabularMLPRegressor(max_iter=20, loss="quantile", random_state=0),
+]
 
 
 @parametrize_with_checks(ESTIMATORS)
