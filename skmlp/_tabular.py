@@ -25,7 +25,6 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
-from sklearn.utils.stats import _weighted_percentile
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
@@ -118,16 +117,58 @@ class WeightedRobustScaler(RobustScaler):
         )
         sample_weight = _check_sample_weight(sample_weight, X)
         low, high = self.quantile_range
-        # average=True: the usual median for unit weights.
         low, median, high = (
-            _weighted_percentile(X, sample_weight, q, average=True)
-            for q in (low, 50, high)
+            weighted_percentile(X, sample_weight, q) for q in (low, 50, high)
         )
         spread = np.nanmax(X, axis=0) - np.nanmin(X, axis=0) if len(X) else 0
         scale = np.where(high > low, high - low, spread / 2)
         self.center_ = np.nan_to_num(median)
         self.scale_ = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
         return self
+
+
+def weighted_percentile(X, sample_weight, q):
+    """Return the weighted ``q``-th percentile of each column of ``X``, NaN ignored.
+
+    The averaged inverted CDF: with unit weights, numpy's
+    ``method='averaged_inverted_cdf'`` (the usual median for ``q=50``), and
+    an integer weight counts as that many repeated rows. scikit-learn 1.9
+    has it as the private ``_weighted_percentile(..., average=True)``, whose
+    signature differs in the versions skmlp supports.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The data.
+
+    sample_weight : ndarray of shape (n_samples,)
+        Non-negative weights; rows of weight 0 do not count.
+
+    q : float
+        The percentile, in [0, 100].
+
+    Returns
+    -------
+    percentiles : ndarray of shape (n_features,)
+        NaN for a column without a weighted value.
+    """
+    percentiles = np.full(X.shape[1], np.nan)
+    for j, column in enumerate(X.T):
+        keep = ~np.isnan(column) & (sample_weight > 0)
+        order = np.argsort(column[keep], kind="stable")
+        values, weights = column[keep][order], sample_weight[keep][order]
+        if len(values) == 0:
+            continue
+        cdf = np.cumsum(weights)
+        target = q / 100 * cdf[-1]
+        i = min(int(np.searchsorted(cdf, target)), len(values) - 1)
+        # On a step of the CDF, the average of the two values around it.
+        on_step = target > 0 and cdf[i] - target <= 1e-12 * cdf[-1]
+        if on_step and i + 1 < len(values):
+            percentiles[j] = (values[i] + values[i + 1]) / 2
+        else:
+            percentiles[j] = values[i]
+    return percentiles
 
 
 def smooth_clip(x):

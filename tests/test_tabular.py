@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler
 
 from skmlp import BackpropRegressor, TabularMLPRegressor
-from skmlp._tabular import WeightedRobustScaler, smooth_clip
+from skmlp._tabular import WeightedRobustScaler, smooth_clip, weighted_percentile
 
 pd = pytest.importorskip("pandas")
 
@@ -204,3 +204,18 @@ def test_callbacks_reach_the_inner_network():
     epochs = [t for t in recorder.tasks if t == ("BackpropRegressor", "epoch")]
     assert len(epochs) == 4
     assert recorder.tasks[-1] == ("TabularMLPRegressor", "fit")
+
+
+@pytest.mark.parametrize("q", [0, 10, 25, 50, 75, 90, 100])
+def test_weighted_percentile_is_numpys_averaged_inverted_cdf(q):
+    rng = np.random.RandomState(0)
+    X = rng.randn(41, 3)
+    X[::7, 1] = np.nan
+    ones = np.ones(len(X))
+    expected = np.nanpercentile(X, q, axis=0, method="averaged_inverted_cdf")
+    np.testing.assert_allclose(weighted_percentile(X, ones, q), expected)
+    # An integer weight counts as repeated rows; a zero weight as no row.
+    weights = rng.randint(0, 4, len(X)).astype(float)
+    repeated = np.repeat(X, weights.astype(int), axis=0)
+    expected = np.nanpercentile(repeated, q, axis=0, method="averaged_inverted_cdf")
+    np.testing.assert_allclose(weighted_percentile(X, weights, q), expected)
