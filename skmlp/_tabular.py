@@ -33,6 +33,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._array_api import namespace_and_device
 from ._callbacks import CallbackSupportMixin, sub_estimator_task
 from ._regressor import BackpropRegressor
 
@@ -568,6 +569,13 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         """
         if y is None:
             validate_data(self, X, y, skip_check_array=True)
+        if namespace_and_device(X) is not None:
+            raise TypeError(
+                "TabularMLPRegressor preprocesses its columns with numpy, so it "
+                f"takes numpy arrays and DataFrames, not {type(X).__module__} "
+                "arrays (array_api_dispatch is on). Convert X to numpy, or use "
+                "BackpropRegressor, which trains on the array's device."
+            )
         if reset:
             self._frame = _is_dataframe(X)
         if self._frame:

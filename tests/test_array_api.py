@@ -17,7 +17,7 @@ import sklearn
 from _helpers import regression_data
 from sklearn.base import clone
 
-from skmlp import BackpropClassifier, BackpropRegressor
+from skmlp import BackpropClassifier, BackpropRegressor, TabularMLPRegressor
 from skmlp import _array_api as compat
 from skmlp._backend import ArraySpace
 
@@ -476,3 +476,12 @@ def test_classifier_on_torch_cpu_matches_the_numpy_path(torch, kind, solver):
         proba.numpy(), est.predict_proba(X), rtol=1e-9, atol=1e-12
     )
     np.testing.assert_array_equal(predicted.numpy(), est.predict(X))
+
+
+def test_tabular_regressor_refuses_device_arrays_clearly():
+    xp = pytest.importorskip("array_api_strict")
+    X = xp.asarray(np.random.RandomState(0).randn(30, 2))
+    y = xp.asarray(np.random.RandomState(1).randn(30))
+    with sklearn.config_context(array_api_dispatch=True):
+        with pytest.raises(TypeError, match="takes numpy arrays and DataFrames"):
+            TabularMLPRegressor(max_iter=2).fit(X, y)
