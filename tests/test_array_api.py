@@ -21,9 +21,13 @@ from skmlp import BackpropClassifier, BackpropRegressor, TabularMLPRegressor
 from skmlp import _array_api as compat
 from skmlp._backend import ArraySpace
 
-pytestmark = pytest.mark.skipif(
-    not compat.SUPPORTED, reason="the Array API path needs scikit-learn >= 1.9"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not compat.SUPPORTED, reason="the Array API path needs scikit-learn >= 1.9"
+    ),
+    # Short fits on purpose: they compare paths, not converged models.
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
 
 SOLVERS = ("adam", "sgd", "lbfgs")
 
