@@ -12,6 +12,7 @@ The integrations need optional extras and import them only when used:
 
 from ._classifier import BackpropClassifier
 from ._display import LossCurveDisplay
+from ._embeddings import PeriodicEmbedding, PiecewiseLinearEmbedding
 from ._gradcheck import GradientCheck, check_gradients
 from ._onnx import to_onnx
 from ._regressor import BackpropRegressor
@@ -24,6 +25,8 @@ __all__ = [
     "BackpropRegressor",
     "GradientCheck",
     "LossCurveDisplay",
+    "PeriodicEmbedding",
+    "PiecewiseLinearEmbedding",
     "TabularMLPRegressor",
     "__version__",
     "check_gradients",

@@ -37,6 +37,7 @@ from ._activations import HIDDEN_ACTIVATIONS
 from ._backend import ArraySpace, all_finite, array_space, copy
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._consistency import off_scale_columns
+from ._embeddings import EMBEDDINGS, NumericEmbedding
 from ._init import INIT_SCHEMES, initial_theta
 from ._lbfgs import fit_lbfgs
 from ._network import Network
@@ -77,6 +78,7 @@ FITTED_STATE = (
     "out_activation_",
     "_layer_units",
     "_activations",
+    "_embedding",
     *EPOCH_STATE,
 )
 
@@ -162,6 +164,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "restore_best_weights": ["boolean"],
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "numeric_embedding": [None, StrOptions(set(EMBEDDINGS)), NumericEmbedding],
     }
 
     #: Fitted attributes a task adds to :data:`FITTED_STATE`.
@@ -221,29 +224,55 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             raise ValueError(f"dropout rates must be in [0, 1); got {self.dropout}.")
         return tuple(float(p) for p in rates) if np.any(rates > 0) else None
 
-    def _network(self, n_features, n_outputs):
-        """Build the network for these hyperparameters and data shapes."""
+    def _network(self, n_features, n_outputs, embedding=None):
+        """Build the network for these hyperparameters and data shapes.
+
+        ``embedding`` is a fitted layer from :meth:`_fit_embedding`, or ``None``.
+        """
         hidden = self._hidden_layer_sizes()
+        n_inputs = n_features if embedding is None else embedding.n_outputs
         return Network(
-            layer_units=(n_features, *hidden, n_outputs),
+            layer_units=(n_inputs, *hidden, n_outputs),
             activations=(
                 *self._hidden_activations(len(hidden)),
                 self._out_activation(),
             ),
             loss=self._loss(),
+            embedding=embedding,
         )
+
+    def _embedding_spec(self):
+        """Return ``numeric_embedding`` as a specification, or ``None``."""
+        spec = self.numeric_embedding
+        return EMBEDDINGS[spec]() if isinstance(spec, str) else spec
+
+    def _fit_embedding(self, X):
+        """Return the numeric embedding fitted on ``X``, or ``None`` without one."""
+        spec = self._embedding_spec()
+        if spec is None:
+            return None
+        if _array_api.is_device_array(X):
+            raise ValueError(
+                "numeric_embedding works on numpy arrays only, and X is a "
+                f"{type(X).__module__} array. Fit on numpy arrays, or leave "
+                "numeric_embedding=None on other namespaces."
+            )
+        return spec.fit_layer(X)
 
     def _fitted_network(self):
         """Return the network that ``_theta`` was trained for.
 
-        Kept in scratch space while its layers and loss stay the same: a
-        ``partial_fit`` stream would otherwise build it again on every call.
+        Kept in scratch space while its layers, loss and embedding stay the
+        same: a ``partial_fit`` stream would otherwise build it again on every
+        call. (Fitted embeddings compare by identity.)
         """
         loss = self._loss()
+        # Models pickled before numeric embeddings existed have no _embedding.
+        embedding = self.__dict__.get("_embedding")
         return self._buffer(
             "network",
-            (self._layer_units, self._activations, loss),
-            lambda: Network(self._layer_units, self._activations, loss),
+            (self._layer_units, self._activations, loss, embedding),
+            lambda: Network(self._layer_units, self._activations, loss, embedding),
         )
 
     def _initial_theta(self, net, random_state, X):
@@ -354,12 +383,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             net, theta = self._fitted_network(), self._theta.astype(np.float64)
         else:
             self._validate_params()
-            net = self._network(X.shape[1], y.shape[1])
+            net = self._network(X.shape[1], y.shape[1], self._fit_embedding(X))
             random_state = check_random_state(self.random_state)
             theta = self._initial_theta(net, random_state, X)
-        if net.layer_units[0] != X.shape[1] or net.layer_units[-1] != y.shape[1]:
+        if net.n_features != X.shape[1] or net.layer_units[-1] != y.shape[1]:
             raise ValueError(
-                f"The network takes {net.layer_units[0]} features and "
+                f"The network takes {net.n_features} features and "
                 f"{net.layer_units[-1]} outputs; X and y have {X.shape[1]} and "
                 f"{y.shape[1]}."
             )
@@ -749,7 +778,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
 
     def _check_architecture(self, hidden, y):
-        expected = (self.n_features_in_, *hidden, y.shape[1])
+        self._check_embedding()
+        embedding = self.__dict__.get("_embedding")
+        n_inputs = self.n_features_in_ if embedding is None else embedding.n_outputs
+        expected = (n_inputs, *hidden, y.shape[1])
         if tuple(expected) != tuple(self._layer_units):
             raise ValueError(
                 f"The fitted network has layer sizes {self._layer_units}, but "
@@ -768,8 +800,23 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 "activations: set warm_start=False, or fit a new estimator."
             )
 
+    def _check_embedding(self):
+        """Refuse to continue a fit whose ``numeric_embedding`` changed."""
+        spec = self._embedding_spec()
+        embedding = self.__dict__.get("_embedding")
+        now = None if spec is None else spec._description()
+        fitted = None if embedding is None else embedding.description
+        if now != fitted:
+            raise ValueError(
+                f"The fitted network uses the numeric embedding {fitted}, but "
+                f"numeric_embedding asks for {now}. Continuing (warm_start=True "
+                "or partial_fit) needs the same embedding: set warm_start=False, "
+                "or fit a new estimator."
+            )
+
     def _initialize(self, X, y, random_state):
-        net = self._network(X.shape[1], y.shape[1])
+        self._embedding = self._fit_embedding(X)
+        net = self._network(X.shape[1], y.shape[1], self._embedding)
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = y.shape[1]

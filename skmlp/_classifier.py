@@ -108,6 +108,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     {{init}}
 
+    {{numeric_embedding}}
+
     {{max_grad_norm}}
 
     scoring : str, callable or None, default=None
@@ -280,6 +282,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         max_grad_norm=None,
         scoring=None,
         restore_best_weights=False,
+        numeric_embedding=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -311,6 +314,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         self.max_grad_norm = max_grad_norm
         self.scoring = scoring
         self.restore_best_weights = restore_best_weights
+        self.numeric_embedding = numeric_embedding
 
     # -- the task hooks ----------------------------------------------------------
 

@@ -205,6 +205,29 @@ weight_decay : float, default=0.0
     sum of the weights) and, with 'adam', by the running scale of the
     gradient, it shrinks every weight by the same factor per step. 0
     leaves the arithmetic untouched. Not available with solver='lbfgs'.""",
+    "numeric_embedding": """\
+numeric_embedding : {'periodic', 'piecewise_linear'}, PeriodicEmbedding, \
+        PiecewiseLinearEmbedding or None, default=None
+    Embed each input feature before the first layer (Gorishniy et al.,
+    2022), which then reads the embeddings, concatenated, instead of ``X``.
+
+    - None: no embedding; the first layer reads ``X``.
+    - 'periodic' (PLR), :class:`~skmlp.PeriodicEmbedding` with its
+      defaults: per feature, trained frequencies c, [cos(2 pi c x),
+      sin(2 pi c x)], a trained linear map and a ReLU; 24 inputs per
+      feature.
+    - 'piecewise_linear' (PLE), :class:`~skmlp.PiecewiseLinearEmbedding`
+      with its defaults: per feature, up to 48 quantile bins of the
+      training data, each coded 0 below, 1 above and linearly inside.
+    - An instance of either, for other settings.
+
+    The embedding is fitted in the first `fit` (or `partial_fit`, on its
+    first batch) and kept. ``coefs_[0]`` then has one row per embedding
+    input; ``alpha`` and ``weight_decay`` act on ``coefs_`` only, not on
+    the embedding's parameters, which follow the intercepts in
+    ``theta_``. Sparse ``X`` is made dense batch by batch. Works on numpy
+    arrays only (not on the Array API path). See the user guide, "Numeric
+    feature embeddings".""",
     "restore_best_weights": """\
 restore_best_weights : bool, default=False
     With a validation set that only monitors (``X_val`` given to `fit` and

@@ -74,7 +74,9 @@ def initial_theta(
     """Draw the initial weights and biases of ``network`` as one flat vector.
 
     Layers are drawn in turn, ``coefs_`` then ``intercepts_`` of each, in
-    float64 and then cast to ``dtype``, as scikit-learn does.
+    float64 and then cast to ``dtype``, as scikit-learn does; then the
+    parameters of the network's numeric embedding, if it has one, by the
+    embedding's own scheme (``init`` does not apply to them).
 
     Parameters
     ----------
@@ -117,4 +119,8 @@ def initial_theta(
         fan_out, fan_in = W.shape
         # Drawn as coefs_, i.e. W.T, like scikit-learn.
         W.T[...], b[...] = draw(random_state, fan_in, fan_out, name)
+    if network.embedding is not None:
+        # After the layers, so that they draw what they draw without one.
+        phi = network.embedding.initial_params(random_state)
+        network.embedding_params(theta)[...] = phi
     return theta

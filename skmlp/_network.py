@@ -96,6 +96,15 @@ All weights and biases live in one flat vector ``theta``, laid out as
 scikit-learn packs them for L-BFGS: every ``coefs_[l]`` in C order, then every
 ``intercepts_[l]``. :meth:`Network.unpack` returns views into it.
 
+**Numeric embeddings.** With an ``embedding`` (:mod:`skmlp._embeddings`),
+:math:`a^0` is the embedding of :math:`x` rather than :math:`x`, its trained
+parameters :math:`\phi` follow the intercepts in ``theta``, and the backward
+pass continues one step below layer 1: (8) for :math:`c = 1` gives
+:math:`\delta^1 = dL/da^0`, from which the embedding computes
+:math:`dL/d\phi`. The L2 term of (3) and ``weight_decay`` cover the layers'
+weights only, ``theta[:n_coefs]``, not :math:`\phi`. Without an embedding
+nothing of this runs.
+
 **Speed.** A minibatch solver calls :meth:`Network.loss_and_grad` thousands of
 times with the same shapes, and for small networks numpy's per-call overhead,
 not arithmetic, is most of the time. A :class:`~skmlp._backend.Workspace`
@@ -152,11 +161,18 @@ class Network:
     loss : object or str, default=HalfSquaredError()
         A loss from :mod:`skmlp._losses`, with ``value_and_grad``, or the name
         of one in :data:`skmlp._losses.LOSSES`.
+
+    embedding : object, default=None
+        A fitted numeric embedding from :mod:`skmlp._embeddings`, which
+        computes :math:`a^0` from ``X``; ``layer_units[0]`` is then its
+        ``n_outputs``. Its parameters :math:`\\phi` follow the layers' in
+        ``theta``. ``None`` means :math:`a^0 = x`.
     """
 
     layer_units: tuple
     activations: tuple
     loss: object = HalfSquaredError()
+    embedding: object = None
     _coef_slices: tuple = field(init=False, repr=False, compare=False)
     _intercept_slices: tuple = field(init=False, repr=False, compare=False)
     _sigmas: tuple = field(init=False, repr=False, compare=False)
@@ -168,6 +184,13 @@ class Network:
             object.__setattr__(self, "loss", get_loss(self.loss))
         if len(self.activations) != len(self.layer_units) - 1:
             raise ValueError("Need one activation per layer.")
+        if self.embedding is not None and (
+            self.embedding.n_outputs != self.layer_units[0]
+        ):
+            raise ValueError(
+                f"The embedding gives {self.embedding.n_outputs} inputs to the "
+                f"first layer, which takes {self.layer_units[0]}."
+            )
         fans = list(zip(self.layer_units[:-1], self.layer_units[1:], strict=True))
         coef_slices, intercept_slices, start = [], [], 0
         for fan_in, fan_out in fans:
@@ -203,8 +226,35 @@ class Network:
 
     @property
     def n_params(self):
-        """Length of ``theta``."""
-        return self._intercept_slices[-1].stop
+        """Length of ``theta``: the layers' parameters, then the embedding's."""
+        extra = 0 if self.embedding is None else self.embedding.n_params
+        return self._intercept_slices[-1].stop + extra
+
+    @property
+    def n_features(self):
+        """Number of input features: columns of ``X``."""
+        if self.embedding is None:
+            return self.layer_units[0]
+        return self.embedding.n_inputs
+
+    def embedding_params(self, theta):
+        """Return the view of ``theta`` that holds the embedding's :math:`\\phi`."""
+        return theta[self._intercept_slices[-1].stop :]
+
+    def _embed(self, theta, X):
+        """Return ``(a^0, cache)``: ``X`` itself without an embedding."""
+        if self.embedding is None:
+            return X, None
+        return self.embedding.forward(self.embedding_params(theta), X)
+
+    def _refuse_embedding_xp(self):
+        if self.embedding is not None:
+            raise ValueError(
+                "numeric_embedding works on numpy arrays only; this network's "
+                "weights are on another array namespace. Move the estimator to "
+                "numpy (move_estimator_to(est, numpy, 'cpu')) or fit without "
+                "numeric_embedding."
+            )
 
     @property
     def n_coefs(self):
@@ -330,6 +380,8 @@ class Network:
         # Hidden layer l writes into buffer l % 2 while reading the other one;
         # the output layer writes straight into y_hat.
         row_bytes = 2 * max(widths, default=1) * dtype.itemsize
+        if self.embedding is not None:  # its arrays are made per chunk
+            row_bytes += self.embedding.row_floats * dtype.itemsize
         budget = int(get_config()["working_memory"] * 2**20 // row_bytes)
         chunk = max(1, min(budget, PREDICT_CHUNK_ROWS, n_samples))
         buffers = [np.empty(chunk * max(widths, default=0), dtype) for _ in "ab"]
@@ -341,11 +393,13 @@ class Network:
                     for l, width in enumerate(widths)
                 ]
                 zs.append(y_hat[rows])
-                self._forward(Ws, bs, X[rows], zs, [None] * self.n_layers)
+                a0, _ = self._embed(theta.astype(dtype, copy=False), X[rows])
+                self._forward(Ws, bs, a0, zs, [None] * self.n_layers)
         return y_hat
 
     def _predict_xp(self, theta, X):
         """:meth:`predict` for any namespace: (1)-(2) by chunks, concatenated."""
+        self._refuse_embedding_xp()
         space = ArraySpace.of(theta)
         xp = space.xp
         dtype = xp.result_type(X.dtype, theta.dtype)
@@ -479,7 +533,8 @@ class Network:
 
         # Forward, keeping every a^l, and z^l only where sigma' needs it.
         # inputs[l] is what layer l + 1 reads: a^l, or a^l * m^l with dropout.
-        activations, inputs = self._forward(Ws, bs, X, zs, outs, masks)
+        a0, cache = self._embed(theta, X)
+        activations, inputs = self._forward(Ws, bs, a0, zs, outs, masks)
         # delta starts as dL/dy_hat, the seed's delta^{K+1}, or as dL/dz^K
         # when the output activation is the loss's canonical one (then the
         # top layer's sigma' is the identity's; see __post_init__).
@@ -505,6 +560,9 @@ class Network:
             np.add.reduce(dz, axis=0, out=dbs[l])  # np.sum, minus its wrapper
             if l > 0:
                 delta = matmul(dz, Ws[l], out=dzs[l - 1])  # (5), (8)
+        if self.embedding is not None and self.embedding.n_params:
+            # delta^1, (8) for c = 1: only an embedding with parameters reads it.
+            self._embedding_backward(theta, cache, dz @ Ws[0], grad)
         # (10) for all layers at once: the L2 term, then the division by S.
         # Elementwise, so the same numbers as scikit-learn's per-layer loop.
         l2 = np.multiply(workspace.all_coefs(theta), alpha, out=workspace.scratch)
@@ -512,11 +570,25 @@ class Network:
         grad /= S
         return loss, grad
 
+    def _embedding_backward(self, theta, cache, delta, grad):
+        """Write the embedding's gradient into ``grad``'s tail; see (E3)-(E5).
+
+        ``delta`` is :math:`\\delta^1 = dL/da^0`, (8) for :math:`c = 1`,
+        weighted by :math:`s_i` and not yet divided by :math:`S`, which
+        happens to the whole gradient afterwards. Without parameters to train
+        (the piecewise linear encoding) :math:`\\delta^1` is not needed, and
+        :meth:`loss_and_grad` does not compute it.
+        """
+        self.embedding.backward(
+            self.embedding_params(theta), cache, delta, self.embedding_params(grad)
+        )
+
     def _loss_and_grad_xp(self, theta, X, y, sample_weight, alpha, masks, space):
         """:meth:`loss_and_grad` for any namespace: the same equations, in order.
 
         Nothing is read back from the device: the loss stays a 0-d array.
         """
+        self._refuse_embedding_xp()
         if not isinstance(space, ArraySpace):
             space = ArraySpace.of(theta)
         xp = space.xp

@@ -141,6 +141,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     {{init}}
 
+    {{numeric_embedding}}
+
     {{max_grad_norm}}
 
     scoring : str, callable or None, default=None
@@ -337,6 +339,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         scoring=None,
         restore_best_weights=False,
         standardize_y=False,
+        numeric_embedding=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -373,6 +376,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         self.scoring = scoring
         self.restore_best_weights = restore_best_weights
         self.standardize_y = standardize_y
+        self.numeric_embedding = numeric_embedding
 
     # -- the task hooks ----------------------------------------------------------
 
