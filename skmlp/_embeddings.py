@@ -123,7 +123,9 @@ class NumericEmbedding(BaseEstimator):
             ``backward(phi, cache, delta, dphi)``.
         """
         validate_parameter_constraints(
-            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+            self._parameter_constraints,
+            self.get_params(deep=False),
+            caller_name=type(self).__name__,
         )
         return self._fit_layer(X)
 
@@ -271,7 +273,8 @@ class PeriodicLayer:
     """
 
     def __init__(self, n_inputs, k, scale, d, lite, description):
-        self.n_inputs, self.k, self.scale, self.d, self.lite = n_inputs, k, scale, d, lite
+        self.n_inputs, self.k, self.scale = n_inputs, k, scale
+        self.d, self.lite = d, lite
         self.description = description
         n_maps = 1 if lite else n_inputs
         sizes = (n_inputs * k, n_maps * 2 * k * d, n_maps * d)
@@ -303,15 +306,14 @@ class PeriodicLayer:
         )
 
     def initial_params(self, random_state):
-        """Draw ``phi``, in float64, as rtdl_num_embeddings does.
+        r"""Draw ``phi``, in float64, as rtdl_num_embeddings does.
 
-        The frequencies from :math:`N(0, \\sigma^2)` truncated at
-        :math:`\\pm 3\\sigma`; the maps and biases from :math:`U(-r, r)` with
-        :math:`r = 1 / \\sqrt{2k}` (PyTorch's ``nn.Linear`` default).
+        The frequencies from :math:`N(0, \sigma^2)` truncated at
+        :math:`\pm 3\sigma`; the maps and biases from :math:`U(-r, r)` with
+        :math:`r = 1 / \sqrt{2k}` (PyTorch's ``nn.Linear`` default).
         """
-        c = truncnorm.rvs(
-            -3, 3, scale=self.scale, size=self.n_inputs * self.k, random_state=random_state
-        )
+        size = self.n_inputs * self.k
+        c = truncnorm.rvs(-3, 3, scale=self.scale, size=size, random_state=random_state)
         bound = 1 / np.sqrt(2 * self.k)
         rest = random_state.uniform(-bound, bound, self.n_params - c.size)
         return np.concatenate([c, rest])
@@ -330,9 +332,9 @@ class PeriodicLayer:
         return a0, (x, v, z)
 
     def backward(self, phi, cache, delta, dphi):
-        """Write into ``dphi`` the sum over samples of (E3)-(E5).
+        r"""Write into ``dphi`` the sum over samples of (E3)-(E5).
 
-        ``delta`` is :math:`\\delta^1 = dL/da^0`, rows weighted by
+        ``delta`` is :math:`\delta^1 = dL/da^0`, rows weighted by
         :math:`s_i`, not divided by :math:`S`.
         """
         x, v, z = cache

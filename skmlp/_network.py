@@ -143,7 +143,7 @@ PREDICT_CHUNK_ROWS = 4096
 
 @dataclass(frozen=True)
 class Network:
-    """A fully connected network and its loss, over a flat parameter vector.
+    r"""A fully connected network and its loss, over a flat parameter vector.
 
     A ``Network`` holds no weights: it describes the architecture and computes
     with any ``theta`` it is given. It is cheap to build and never stored on a
@@ -165,7 +165,7 @@ class Network:
     embedding : object, default=None
         A fitted numeric embedding from :mod:`skmlp._embeddings`, which
         computes :math:`a^0` from ``X``; ``layer_units[0]`` is then its
-        ``n_outputs``. Its parameters :math:`\\phi` follow the layers' in
+        ``n_outputs``. Its parameters :math:`\phi` follow the layers' in
         ``theta``. ``None`` means :math:`a^0 = x`.
     """
 
@@ -238,7 +238,7 @@ class Network:
         return self.embedding.n_inputs
 
     def embedding_params(self, theta):
-        """Return the view of ``theta`` that holds the embedding's :math:`\\phi`."""
+        r"""Return the view of ``theta`` that holds the embedding's :math:`\phi`."""
         return theta[self._intercept_slices[-1].stop :]
 
     def _embed(self, theta, X):
@@ -571,12 +571,12 @@ class Network:
         return loss, grad
 
     def _embedding_backward(self, theta, cache, delta, grad):
-        """Write the embedding's gradient into ``grad``'s tail; see (E3)-(E5).
+        r"""Write the embedding's gradient into ``grad``'s tail; see (E3)-(E5).
 
-        ``delta`` is :math:`\\delta^1 = dL/da^0`, (8) for :math:`c = 1`,
+        ``delta`` is :math:`\delta^1 = dL/da^0`, (8) for :math:`c = 1`,
         weighted by :math:`s_i` and not yet divided by :math:`S`, which
         happens to the whole gradient afterwards. Without parameters to train
-        (the piecewise linear encoding) :math:`\\delta^1` is not needed, and
+        (the piecewise linear encoding) :math:`\delta^1` is not needed, and
         :meth:`loss_and_grad` does not compute it.
         """
         self.embedding.backward(
