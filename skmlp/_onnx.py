@@ -147,6 +147,17 @@ class _Emitter:
         )
         return const_name
 
+    def ints(self, values, name="shape"):
+        """Store int64 ``values`` (shapes, indices) and return their name."""
+        from onnx import TensorProto
+
+        values = np.asarray(values, dtype=np.int64)
+        const_name = self.scope.get_unique_variable_name(name)
+        self.container.add_initializer(
+            const_name, TensorProto.INT64, list(values.shape), values.ravel()
+        )
+        return const_name
+
     def op(self, op_type, *inputs, output=None, **attrs):
         """Add node ``op_type(*inputs)`` and return its output's name."""
         output = output or self.scope.get_unique_variable_name(op_type.lower())
@@ -237,6 +248,33 @@ def _activation(g, name, z):
     return ONNX_ACTIVATIONS[name](g, z)
 
 
+def _periodic(g, x, layer, phi):
+    """(E1)-(E2) of :mod:`skmlp._embeddings`, the features as MatMul's batch axis."""
+    c, maps, beta = layer._unpack(phi)
+    m = layer.n_inputs
+    x = g.op("Reshape", x, g.ints([0, m, 1]))  # (n, m, 1)
+    p = g.op("Mul", x, g.const(2 * np.pi * c, "frequencies"))  # (E1), (n, m, k)
+    v = g.op("Concat", g.op("Cos", p), g.op("Sin", p), axis=2)
+    v = g.op("Transpose", v, perm=[1, 0, 2])  # (m, n, 2k)
+    z = g.op("Add", g.op("MatMul", v, g.const(maps, "maps")), g.const(beta, "beta"))
+    e = g.op("Transpose", g.op("Relu", z), perm=[1, 0, 2])  # (E2), (n, m, d)
+    return g.op("Reshape", e, g.ints([0, layer.n_outputs]))
+
+
+def _piecewise_linear(g, x, layer, phi):
+    """(E6) of :mod:`skmlp._embeddings`: one column per bin, clipped by Max, Min."""
+    x = g.op("Gather", x, g.ints(layer.feature, "feature"), axis=1)
+    r = g.op("Add", g.op("Mul", x, g.const(layer.scale)), g.const(layer.offset))
+    return g.op("Min", g.op("Max", r, g.const(layer.low)), g.const(layer.high))
+
+
+#: The graphs of the fitted numeric embeddings, by class name.
+_EMBEDDINGS = {
+    "PeriodicLayer": _periodic,
+    "PiecewiseLinearLayer": _piecewise_linear,
+}
+
+
 def _forward(scope, operator, container):
     """Write the forward pass of the fitted network; return the emitter and ``a^K``."""
     from onnx import TensorProto
@@ -251,9 +289,11 @@ def _forward(scope, operator, container):
     if not isinstance(X.type, (FloatTensorType, DoubleTensorType)):
         # e.g. integers from an earlier step: float64, as predict does
         a = g.op("Cast", a, to=TensorProto.DOUBLE)
-    for W, b, name in zip(
-        est.coefs_, est.intercepts_, est.network_.activations, strict=True
-    ):
+    net = est.network_
+    if net.embedding is not None:
+        phi = net.embedding_params(est._theta)
+        a = _EMBEDDINGS[type(net.embedding).__name__](g, a, net.embedding, phi)
+    for W, b, name in zip(est.coefs_, est.intercepts_, net.activations, strict=True):
         z = g.op("Add", g.op("MatMul", a, g.const(W, "coef")), g.const(b, "intercept"))
         a = _activation(g, name, z)  # (1), (2) of skmlp._network
     return g, a
