@@ -246,7 +246,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         spec = self.numeric_embedding
         return EMBEDDINGS[spec]() if isinstance(spec, str) else spec
 
-    def _fit_embedding(self, X):
+    def _fit_embedding(self, X, sample_weight=None):
         """Return the numeric embedding fitted on ``X``, or ``None`` without one."""
         spec = self._embedding_spec()
         if spec is None:
@@ -257,7 +257,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"{type(X).__module__} array. Fit on numpy arrays, or leave "
                 "numeric_embedding=None on other namespaces."
             )
-        return spec.fit_layer(X)
+        return spec.fit_layer(X, sample_weight)
 
     def _fitted_network(self):
         """Return the network that ``_theta`` was trained for.
@@ -383,7 +383,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             net, theta = self._fitted_network(), self._theta.astype(np.float64)
         else:
             self._validate_params()
-            net = self._network(X.shape[1], y.shape[1], self._fit_embedding(X))
+            embedding = self._fit_embedding(X, sample_weight)
+            net = self._network(X.shape[1], y.shape[1], embedding)
             random_state = check_random_state(self.random_state)
             theta = self._initial_theta(net, random_state, X)
         if net.n_features != X.shape[1] or net.layer_units[-1] != y.shape[1]:
@@ -518,7 +519,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
             random_state = check_random_state(self.random_state)
             if first_pass:
-                self._initialize(X, y, random_state)
+                self._initialize(X, y, random_state, sample_weight)
             else:
                 self._check_architecture(hidden, y)
             self._run_solver(
@@ -814,8 +815,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 "or fit a new estimator."
             )
 
-    def _initialize(self, X, y, random_state):
-        self._embedding = self._fit_embedding(X)
+    def _initialize(self, X, y, random_state, sample_weight=None):
+        self._embedding = self._fit_embedding(X, sample_weight)
         net = self._network(X.shape[1], y.shape[1], self._embedding)
         self.n_iter_ = 0
         self.t_ = 0
@@ -964,7 +965,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         # torch, cupy and array-api-strict with array_api_dispatch=True;
         # scikit-learn 1.6 to 1.8 lack the machinery (see _array_api.py).
-        tags.array_api_support = _array_api.SUPPORTED
+        # The numeric embeddings are numpy code.
+        tags.array_api_support = _array_api.SUPPORTED and self.numeric_embedding is None
         return tags
 
     def __sklearn_array_api_convert__(self, converter):

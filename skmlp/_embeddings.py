@@ -106,7 +106,7 @@ class NumericEmbedding(BaseEstimator):
     returns the fitted layer the network computes with.
     """
 
-    def fit_layer(self, X):
+    def fit_layer(self, X, sample_weight=None):
         """Return the fitted layer for training data ``X``.
 
         Parameters
@@ -114,6 +114,9 @@ class NumericEmbedding(BaseEstimator):
         X : {ndarray, sparse matrix} of shape (n_samples, n_features)
             The training data; only :class:`PiecewiseLinearEmbedding` reads
             its values (for the bin edges).
+
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the rows of ``X``, as for the loss.
 
         Returns
         -------
@@ -127,7 +130,7 @@ class NumericEmbedding(BaseEstimator):
             self.get_params(deep=False),
             caller_name=type(self).__name__,
         )
-        return self._fit_layer(X)
+        return self._fit_layer(X, sample_weight)
 
     def _description(self):
         return (type(self).__name__, tuple(sorted(self.get_params().items())))
@@ -194,7 +197,7 @@ class PeriodicEmbedding(NumericEmbedding):
         self.embedding_dim = embedding_dim
         self.lite = lite
 
-    def _fit_layer(self, X):
+    def _fit_layer(self, X, sample_weight):
         return PeriodicLayer(
             X.shape[1],
             int(self.n_frequencies),
@@ -219,9 +222,13 @@ class PiecewiseLinearEmbedding(NumericEmbedding):
     Parameters
     ----------
     n_bins : int, default=48
-        Number of quantile bins per feature, at most. Equal quantiles (a
-        feature with few distinct values) are merged, so a feature may get
-        fewer; a constant one gets a single bin of width 1.
+        Number of quantile bins per feature, at most. The edges are the
+        quantiles of the training data, weighted by ``sample_weight`` (the
+        averaged inverted CDF: numpy's ``method='averaged_inverted_cdf'``
+        without weights, and an integer weight counts as repeated rows).
+        Equal quantiles (a feature with few distinct values) are merged, so
+        a feature may get fewer bins; a constant one gets a single bin of
+        width 1.
 
     See Also
     --------
@@ -245,15 +252,37 @@ class PiecewiseLinearEmbedding(NumericEmbedding):
     def __init__(self, n_bins=48):
         self.n_bins = n_bins
 
-    def _fit_layer(self, X):
+    def _fit_layer(self, X, sample_weight):
         X = _dense(X, np.float64)
-        quantiles = np.quantile(X, np.linspace(0, 1, int(self.n_bins) + 1), axis=0)
+        if sample_weight is None:
+            sample_weight = np.ones(X.shape[0])
+        q = np.linspace(0, 1, int(self.n_bins) + 1)
         edges = []
-        for column in quantiles.T:
-            column = np.unique(column)
+        for column in X.T:
+            column = np.unique(_weighted_quantiles(column, sample_weight, q))
             # A constant feature: one bin of width 1, so its code is x - b.
             edges.append(column if column.size > 1 else column[0] + np.arange(2.0))
         return PiecewiseLinearLayer(edges, self._description())
+
+
+def _weighted_quantiles(values, weights, q):
+    """Return the quantiles ``q`` of ``values``: the averaged inverted CDF.
+
+    numpy's ``method='averaged_inverted_cdf'`` for unit weights, with an
+    integer weight counting as that many repeated values (which numpy's
+    ``weights`` offer only from numpy 2.0, and only for ``'inverted_cdf'``).
+    Where a quantile falls on a step of the weighted CDF, within rounding,
+    it is the average of the values on either side.
+    """
+    keep = weights > 0
+    order = np.argsort(values[keep], kind="stable")
+    values, cdf = values[keep][order], np.cumsum(weights[keep][order])
+    target = q * cdf[-1]
+    tolerance = 1e-12 * cdf[-1]
+    i = np.minimum(np.searchsorted(cdf, target - tolerance), len(values) - 1)
+    on_step = (np.abs(cdf[i] - target) <= tolerance) & (target > 0)
+    above = np.minimum(i + 1, len(values) - 1)
+    return np.where(on_step, (values[i] + values[above]) / 2, values[i])
 
 
 #: The specifications named by the estimators' ``numeric_embedding`` strings.

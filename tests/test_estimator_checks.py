@@ -12,7 +12,12 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skmlp import BackpropClassifier, BackpropRegressor, TabularMLPRegressor
+from skmlp import (
+    BackpropClassifier,
+    BackpropRegressor,
+    PeriodicEmbedding,
+    TabularMLPRegressor,
+)
 
 # max_iter=100 is too few for some checks' data; that is not what they test.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -45,6 +50,15 @@ ESTIMATORS.append(
         random_state=0,
     )
 )
+# Numeric embeddings (issue 11), numpy only: no Array API checks for them.
+ESTIMATORS += [
+    BackpropRegressor(
+        numeric_embedding=PeriodicEmbedding(8, 0.1, 4), max_iter=50, random_state=0
+    ),
+    BackpropClassifier(
+        numeric_embedding="piecewise_linear", max_iter=50, random_state=0
+    ),
+]
 # Raw tables in: a ColumnTransformer and a BackpropRegressor inside.
 ESTIMATORS += [
     TabularMLPRegressor(max_iter=20, random_state=0),
