@@ -27,7 +27,9 @@ of each fold and the wall time of each ``fit``, for:
   (early_stopping=True: the best epoch on a 10 % split is restored),
   ``smooth_clip`` (robust scaling with smooth clipping instead of
   StandardScaler), ``width`` (hidden_layer_sizes=(512,)), ``onehot``
-  (frequency-limited one-hot: min_frequency=5, max_categories=100).
+  (frequency-limited one-hot: min_frequency=5, max_categories=100),
+  ``periodic`` and ``piecewise_linear`` (``numeric_embedding`` with its
+  defaults, on every column the pipeline gives, one-hot ones included).
   ``standardize_y`` is not a row: with no validation set it computes what
   the baseline's TransformedTargetRegressor computes.
 
@@ -325,6 +327,8 @@ MODELS = {
         BackpropRegressor(random_state=SEED), scaler=_smooth_clip_scaler()
     ),
     "+width": lambda: _backprop(hidden_layer_sizes=(512,)),
+    "+periodic": lambda: _backprop(numeric_embedding="periodic"),
+    "+piecewise_linear": lambda: _backprop(numeric_embedding="piecewise_linear"),
     "+onehot": lambda: _standard_pipeline(
         BackpropRegressor(random_state=SEED),
         onehot=OneHotEncoder(
