@@ -225,6 +225,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     :arxiv:`Kingma, Diederik, and Jimmy Ba (2014)
     "Adam: A method for stochastic optimization." <1412.6980>`
 
+    :arxiv:`Gorishniy, Yury, Ivan Rubachev and Artem Babenko (2022) "On
+    Embeddings for Numerical Features in Tabular Deep Learning."
+    <2203.05556>` (``numeric_embedding``)
+
     Examples
     --------
     >>> from skmlp import BackpropClassifier

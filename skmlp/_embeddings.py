@@ -253,12 +253,12 @@ class PiecewiseLinearEmbedding(NumericEmbedding):
         self.n_bins = n_bins
 
     def _fit_layer(self, X, sample_weight):
-        X = _dense(X, np.float64)
         if sample_weight is None:
             sample_weight = np.ones(X.shape[0])
         q = np.linspace(0, 1, int(self.n_bins) + 1)
         edges = []
-        for column in X.T:
+        for j in range(X.shape[1]):
+            column = _dense(X[:, [j]], np.float64).ravel()  # dense one at a time
             column = np.unique(_weighted_quantiles(column, sample_weight, q))
             # A constant feature: one bin of width 1, so its code is x - b.
             edges.append(column if column.size > 1 else column[0] + np.arange(2.0))

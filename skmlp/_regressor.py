@@ -266,6 +266,10 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     Koenker, Roger, and Gilbert Bassett Jr. "Regression quantiles."
     Econometrica 46.1 (1978): 33-50. (``loss='quantile'``)
 
+    :arxiv:`Gorishniy, Yury, Ivan Rubachev and Artem Babenko (2022) "On
+    Embeddings for Numerical Features in Tabular Deep Learning."
+    <2203.05556>` (``numeric_embedding``)
+
     Examples
     --------
     >>> from skmlp import BackpropRegressor

@@ -304,3 +304,22 @@ def test_onnx_matches_predict(name, dtype, rtol):
         expected = est.predict(X) if kind == "regressor" else est.predict_proba(X)
         got = outputs[0] if kind == "regressor" else outputs[1]
         assert_allclose(got, expected, rtol=0, atol=rtol * np.abs(expected).max())
+
+
+def test_sparse_x_gives_the_dense_bins_and_fit():
+    _, X, y, _ = _task("regressor", 40)
+    X[X < 0] = 0  # sparse-ish
+    for spec in (EMBEDDINGS["piecewise_linear"], EMBEDDINGS["periodic"]):
+        dense = _estimator(BackpropRegressor, spec, max_iter=5).fit(X, y)
+        sparse = _estimator(BackpropRegressor, spec, max_iter=5)
+        sparse.fit(sp.csr_matrix(X), y)
+        assert_allclose(sparse.theta_, dense.theta_, rtol=1e-12, atol=1e-15)
+
+
+def test_network_checks_the_embedding_width():
+    from skmlp._network import Network
+
+    layer = EMBEDDINGS["periodic"].fit_layer(np.zeros((5, 3)))
+    Network((6, 4, 1), ("relu", "identity"), embedding=layer)
+    with pytest.raises(ValueError, match="gives 6 inputs"):
+        Network((3, 4, 1), ("relu", "identity"), embedding=layer)
