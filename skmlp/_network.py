@@ -380,8 +380,10 @@ class Network:
         # Hidden layer l writes into buffer l % 2 while reading the other one;
         # the output layer writes straight into y_hat.
         row_bytes = 2 * max(widths, default=1) * dtype.itemsize
+        phi = None
         if self.embedding is not None:  # its arrays are made per chunk
             row_bytes += self.embedding.row_floats * dtype.itemsize
+            phi = self.embedding_params(theta).astype(dtype, copy=False)
         budget = int(get_config()["working_memory"] * 2**20 // row_bytes)
         chunk = max(1, min(budget, PREDICT_CHUNK_ROWS, n_samples))
         buffers = [np.empty(chunk * max(widths, default=0), dtype) for _ in "ab"]
@@ -393,7 +395,7 @@ class Network:
                     for l, width in enumerate(widths)
                 ]
                 zs.append(y_hat[rows])
-                a0, _ = self._embed(theta.astype(dtype, copy=False), X[rows])
+                a0 = X[rows] if phi is None else self.embedding.forward(phi, X[rows])[0]
                 self._forward(Ws, bs, a0, zs, [None] * self.n_layers)
         return y_hat
 
