@@ -352,7 +352,9 @@ class PeriodicLayer:
         c, maps, beta = self._unpack(phi)
         x = _dense(X, phi.dtype).T  # (m, n): features as the batch axis
         p = (_TWO_PI * c)[:, None, :] * x[:, :, None]  # (E1), (m, n, k)
-        v = np.concatenate([np.cos(p), np.sin(p)], axis=2)
+        v = np.empty((*p.shape[:2], 2 * self.k), dtype=p.dtype)
+        np.cos(p, out=v[..., : self.k])  # the halves of v, without a concatenate
+        np.sin(p, out=v[..., self.k :])
         z = np.matmul(v, maps)  # (E2), one product per feature unless lite
         z += beta
         e = np.maximum(z, 0)
