@@ -133,7 +133,13 @@ class NumericEmbedding(BaseEstimator):
         return self._fit_layer(X, sample_weight)
 
     def _description(self):
-        return (type(self).__name__, tuple(sorted(self.get_params().items())))
+        """Name and every parameter, e.g. ``'PiecewiseLinearEmbedding(n_bins=48)'``.
+
+        Unlike ``repr``, which leaves defaults out, it tells specifications
+        apart by value, for the check that a warm start keeps the embedding.
+        """
+        params = ", ".join(f"{k}={v!r}" for k, v in sorted(self.get_params().items()))
+        return f"{type(self).__name__}({params})"
 
 
 class PeriodicEmbedding(NumericEmbedding):
