@@ -37,6 +37,7 @@ from ._activations import HIDDEN_ACTIVATIONS
 from ._backend import ArraySpace, all_finite, array_space, copy
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._consistency import off_scale_columns
+from ._ensemble import EnsembleNetwork
 from ._init import INIT_SCHEMES, initial_theta
 from ._lbfgs import fit_lbfgs
 from ._network import Network
@@ -77,6 +78,7 @@ FITTED_STATE = (
     "out_activation_",
     "_layer_units",
     "_activations",
+    "_n_members",
     *EPOCH_STATE,
 )
 
@@ -162,6 +164,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "restore_best_weights": ["boolean"],
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "n_ensemble": [Interval(Integral, 1, None, closed="left")],
     }
 
     #: Fitted attributes a task adds to :data:`FITTED_STATE`.
@@ -224,14 +227,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def _network(self, n_features, n_outputs):
         """Build the network for these hyperparameters and data shapes."""
         hidden = self._hidden_layer_sizes()
-        return Network(
-            layer_units=(n_features, *hidden, n_outputs),
-            activations=(
+        layers = {
+            "layer_units": (n_features, *hidden, n_outputs),
+            "activations": (
                 *self._hidden_activations(len(hidden)),
                 self._out_activation(),
             ),
-            loss=self._loss(),
-        )
+            "loss": self._loss(),
+        }
+        if self.n_ensemble > 1:
+            return EnsembleNetwork(**layers, n_members=self.n_ensemble)
+        return Network(**layers)
 
     def _fitted_network(self):
         """Return the network that ``_theta`` was trained for.
@@ -240,10 +246,18 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         ``partial_fit`` stream would otherwise build it again on every call.
         """
         loss = self._loss()
+        # Estimators fitted before ensembles existed have no _n_members.
+        members = self.__dict__.get("_n_members", 1)
+
+        def build():
+            if members > 1:
+                return EnsembleNetwork(
+                    self._layer_units, self._activations, loss, members
+                )
+            return Network(self._layer_units, self._activations, loss)
+
         return self._buffer(
-            "network",
-            (self._layer_units, self._activations, loss),
-            lambda: Network(self._layer_units, self._activations, loss),
+            "network", (self._layer_units, self._activations, loss, members), build
         )
 
     def _initial_theta(self, net, random_state, X):
@@ -253,6 +267,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         ``train_test_split`` do the same).
         """
         space = ArraySpace.of(X) if _array_api.is_device_array(X) else None
+        if isinstance(net, EnsembleNetwork):  # numpy only (_check_ensemble)
+            return net.initial_theta(random_state, X.dtype, self.init, self.activation)
         theta = initial_theta(
             net,
             random_state,
@@ -377,7 +393,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"This {type(self).__name__} instance is not fitted yet: it has no "
                 f"{which}."
             )
-        Ws, bs = self._fitted_network().unpack(self._theta)
+        net = self._fitted_network()
+        if isinstance(net, EnsembleNetwork):
+            views = (net.coefs if which == "coefs_" else net.intercepts)(self._theta)
+            return ParameterList(views)
+        Ws, bs = net.unpack(self._theta)
         return ParameterList([W.T for W in Ws] if which == "coefs_" else bs)
 
     def _assign(self, which, arrays):
@@ -469,6 +489,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         **target_options,
     ):
         self._check_solver_options(validation)
+        self._check_ensemble(X)
         hidden = self._hidden_layer_sizes()
         first_pass = "_theta" not in self.__dict__ or not (
             self.warm_start or incremental
@@ -572,6 +593,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     "solver='lbfgs'. Use solver='adam' or 'sgd', or leave "
                     f"{name} unset."
                 )
+
+    def _check_ensemble(self, X):
+        """Refuse what ``n_ensemble > 1`` does not support, before any work."""
+        if self.n_ensemble == 1:
+            return
+        if _array_api.is_device_array(X):
+            raise ValueError(
+                f"n_ensemble={self.n_ensemble} computes on numpy arrays only, and X "
+                f"is a {type(X).__module__} array. Pass numpy X, or use "
+                "n_ensemble=1 on this namespace."
+            )
+        if getattr(self, "numeric_embedding", None) is not None:
+            raise ValueError(
+                "n_ensemble > 1 cannot be combined with numeric_embedding yet: "
+                "set n_ensemble=1 or numeric_embedding=None."
+            )
 
     def _check_same_space(self, X):
         """Refuse to continue a fit with ``X`` of another namespace or device."""
@@ -749,6 +786,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
 
     def _check_architecture(self, hidden, y):
+        members = self.__dict__.get("_n_members", 1)
+        if members != self.n_ensemble:
+            raise ValueError(
+                f"The fitted model is an ensemble of {members} member(s), but "
+                f"n_ensemble={self.n_ensemble}. Continuing (warm_start=True or "
+                "partial_fit) needs the same n_ensemble: set it back, or set "
+                "warm_start=False, or fit a new estimator."
+            )
         expected = (self.n_features_in_, *hidden, y.shape[1])
         if tuple(expected) != tuple(self._layer_units):
             raise ValueError(
@@ -777,6 +822,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.out_activation_ = net.activations[-1]
         self._layer_units = net.layer_units
         self._activations = net.activations
+        self._n_members = self.n_ensemble
         self._theta = self._initial_theta(net, random_state, X)
         self._optimizer_state = None
         self.loss_curve_ = []
@@ -874,11 +920,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     # -- prediction ----------------------------------------------------------------
 
-    def _forward(self, X, method="predict"):
+    def _forward(self, X, method="predict", members=False):
         """Validate ``X`` and return the network's output, refusing non-finite rows.
 
         ``method`` is the public method's name, for scikit-learn's error when
-        ``X`` is not where the estimator was fitted.
+        ``X`` is not where the estimator was fitted. With ``members``, an
+        ensemble's members' outputs, ``(n_ensemble, n_samples, n_outputs)``;
+        otherwise their mean.
         """
         check_is_fitted(self)
         _array_api.check_same_namespace(X, self, method)
@@ -898,10 +946,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             dtype=(xp.float64, xp.float32),
             reset=False,
         )
+        net = self._fitted_network()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            y_pred = self._fitted_network().predict(self._theta, X)
+            if members:
+                y_pred = net.predict_members(self._theta, X)
+            else:
+                y_pred = net.predict(self._theta, X)
         # One device read on the Array API path.
-        finite = _array_api.to_numpy(xp.all(xp.isfinite(y_pred), axis=1))
+        finite = _array_api.to_numpy(xp.all(xp.isfinite(y_pred), axis=-1))
+        if members:
+            finite = finite.all(axis=0)
         if not finite.all():
             raise ValueError(
                 f"The network overflows on {np.count_nonzero(~finite)} of "
@@ -917,7 +971,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         # torch, cupy and array-api-strict with array_api_dispatch=True;
         # scikit-learn 1.6 to 1.8 lack the machinery (see _array_api.py).
-        tags.array_api_support = _array_api.SUPPORTED
+        # An ensemble computes on numpy only (_check_ensemble).
+        tags.array_api_support = _array_api.SUPPORTED and self.n_ensemble == 1
         return tags
 
     def __sklearn_array_api_convert__(self, converter):

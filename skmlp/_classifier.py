@@ -121,6 +121,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     {{restore_best_weights}}
 
+    {{n_ensemble}}
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -280,6 +282,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         max_grad_norm=None,
         scoring=None,
         restore_best_weights=False,
+        n_ensemble=1,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -311,6 +314,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         self.max_grad_norm = max_grad_norm
         self.scoring = scoring
         self.restore_best_weights = restore_best_weights
+        self.n_ensemble = n_ensemble
 
     # -- the task hooks ----------------------------------------------------------
 

@@ -365,8 +365,9 @@ class EnsembleNetwork:
         self._bottom_layer(
             X, delta, zs, activations, dropout_masks, workspace, dWs[0], dbs[0], Ws
         )
-        if alpha:
-            grad[: self.n_coefs] += alpha * theta[: self.n_coefs]  # (10)
+        if alpha:  # (10)
+            l2 = np.multiply(theta[: self.n_coefs], alpha, out=workspace.scratch)
+            grad[: self.n_coefs] += l2
         grad /= S
         return loss, grad
 
@@ -400,8 +401,12 @@ class EnsembleNetwork:
             derivative = _derivative(self.member, zs[0], activations[1], work)
             if masks is not None and masks[0] is not None:
                 derivative *= masks[0]
-            scaled = np.multiply(delta, work.X1[:n], out=_head(work.scaled, n))
-            np.matmul(scaled.transpose(0, 2, 1), derivative, out=work.dWb)
+            # (dz^2 x)^T, written transposed: BLAS then reads it contiguously.
+            k = self.n_members
+            scaled = np.multiply(
+                delta.reshape(k, 1, n), work.X1[:n].T, out=_tail(work.scaled, n)
+            )
+            np.matmul(scaled, derivative, out=work.dWb)
             work.dWb *= Ws[1].transpose(0, 2, 1)
             dW[...], db[...] = work.dWb[:, :-1], work.dWb[:, -1]
             return
@@ -477,8 +482,9 @@ class EnsembleWorkspace:
         self.derivative = np.empty(hidden, self.dtype)
         self.keep = np.empty(hidden, bool)
         self.scaled = np.empty(
-            (k, n_rows, n_features + 1) if low_rank else (0, 0, 0), self.dtype
+            (k, n_features + 1, n_rows) if low_rank else (0, 0, 0), self.dtype
         )
+        self.scratch = np.empty(network.n_coefs, self.dtype)
         self._last = None
 
     def fits(self, n_rows, dtype):
@@ -506,6 +512,12 @@ class EnsembleWorkspace:
         weights = _head(self.weights[..., np.newaxis], n)
         weights[...] = sample_weight[:, np.newaxis]
         return _rows(y_rows), weights.reshape(-1)
+
+
+def _tail(buffer, n):
+    """Return the contiguous ``(k, units, n)`` head of a ``(k, units, n_rows)`` one."""
+    k, units, _ = buffer.shape
+    return buffer.reshape(-1)[: k * units * n].reshape(k, units, n)
 
 
 def _head(buffer, n):

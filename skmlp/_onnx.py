@@ -244,6 +244,12 @@ def _forward(scope, operator, container):
 
     est = operator.raw_operator
     check_is_fitted(est)
+    members = est.__dict__.get("_n_members", 1)
+    if members > 1:
+        raise ValueError(
+            f"to_onnx does not export ensembles: this {type(est).__name__} has "
+            f"n_ensemble={members}. Export a model fitted with n_ensemble=1."
+        )
     X = operator.inputs[0]
     dtype = np.float32 if isinstance(X.type, FloatTensorType) else np.float64
     g = _Emitter(scope, container, dtype)

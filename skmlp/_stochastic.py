@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._backend import all_finite, copy, copy_into, empty_like, workspace_for
+from ._ensemble import mean_member_loss, n_members
 from ._optimizers import HYPERPARAMETERS, SCHEDULES, Adaptive, make_optimizer
 from ._training import (
     Diverged,
@@ -213,7 +214,7 @@ class EpochRun:
         # An ArraySpace instead on the Array API path (see _backend).
         self.workspace = est._buffer(
             "workspace",
-            (net.layer_units, net.activations, theta.dtype, rows),
+            (net.layer_units, net.activations, n_members(net), theta.dtype, rows),
             lambda: workspace_for(net, rows, theta),
         )
         # Early stopping follows the validation score; otherwise the
@@ -257,6 +258,10 @@ class EpochRun:
             )
         except Diverged as error:
             raise est._divergence(error.loss) from None
+        # An ensemble's objective is the sum of its members' losses (E1);
+        # the estimator reports their mean, comparable with one network's.
+        loss = mean_member_loss(self.net, loss)
+        first_loss = mean_member_loss(self.net, first_loss)
         if self.initial_loss is None:
             self.initial_loss = first_loss
         self.losses.append(loss)
