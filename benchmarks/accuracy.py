@@ -27,7 +27,8 @@ of each fold and the wall time of each ``fit``, for:
   (early_stopping=True: the best epoch on a 10 % split is restored),
   ``smooth_clip`` (robust scaling with smooth clipping instead of
   StandardScaler), ``width`` (hidden_layer_sizes=(512,)), ``onehot``
-  (frequency-limited one-hot: min_frequency=5, max_categories=100).
+  (frequency-limited one-hot: min_frequency=5, max_categories=100),
+  ``ensemble`` (n_ensemble=8: the mean of 8 networks trained in one pass).
   ``standardize_y`` is not a row: with no validation set it computes what
   the baseline's TransformedTargetRegressor computes.
 
@@ -325,6 +326,7 @@ MODELS = {
         BackpropRegressor(random_state=SEED), scaler=_smooth_clip_scaler()
     ),
     "+width": lambda: _backprop(hidden_layer_sizes=(512,)),
+    "+ensemble": lambda: _backprop(n_ensemble=8),
     "+onehot": lambda: _standard_pipeline(
         BackpropRegressor(random_state=SEED),
         onehot=OneHotEncoder(

@@ -228,8 +228,7 @@ n_ensemble : int, default=1
     mean of their probabilities for a classifier). ``coefs_[i]`` then has
     shape ``(n_ensemble, fan_in, fan_out)`` and ``intercepts_[i]``
     ``(n_ensemble, fan_out)``, member first. numpy arrays only (not the
-    Array API path) and not exported by :func:`skmlp.to_onnx`. 1 is a
-    single network, computed exactly as before.""",
+    Array API path). 1 is a single network, computed exactly as before.""",
 }
 
 #: numpydoc entries of the shared fitted attributes, by name.

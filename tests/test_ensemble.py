@@ -15,7 +15,12 @@ from scipy.special import expit, softmax
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 
-from skmlp import BackpropClassifier, BackpropRegressor, check_gradients
+from skmlp import (
+    BackpropClassifier,
+    BackpropRegressor,
+    TabularMLPRegressor,
+    check_gradients,
+)
 from skmlp._ensemble import EnsembleNetwork
 from skmlp._network import Network
 
@@ -285,6 +290,17 @@ def test_coefs_are_stacked_write_through_views():
     assert_allclose(est.predict(X, return_std=True), [np.full(40, 2.5), np.zeros(40)])
 
 
+def test_tabular_regressor_passes_n_ensemble_through():
+    X, y = estimator_data(80, 3)
+    model = TabularMLPRegressor((8,), n_ensemble=3, max_iter=3, random_state=0)
+    model.fit(X, y)
+    assert model.regressor_.n_ensemble == 3
+    mean, std = model.predict(X, return_std=True)
+    assert_array_equal(mean, model.predict(X))
+    assert std.shape == y.shape
+    assert np.all(std > 0)
+
+
 # -- errors ---------------------------------------------------------------------------
 
 
@@ -301,14 +317,31 @@ def test_n_ensemble_is_validated():
         BackpropRegressor(n_ensemble=0).fit(X, y)
 
 
-def test_to_onnx_refuses_an_ensemble():
+@pytest.mark.parametrize("kind", ["regressor", "binary", "multiclass"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_to_onnx_exports_the_mean_of_the_members(kind, dtype):
+    ort = pytest.importorskip("onnxruntime")
     pytest.importorskip("skl2onnx")
     from skmlp import to_onnx
 
-    X, y = estimator_data(30, 3)
-    est = BackpropRegressor((4,), n_ensemble=2, max_iter=2, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="n_ensemble=2"):
-        to_onnx(est, X[:1].astype(np.float32))
+    X, y = estimator_data(60, 3)
+    X = X.astype(dtype)
+    if kind == "regressor":
+        est = BackpropRegressor((5,), n_ensemble=3, standardize_y=True)
+        est.fit(X, 10 * y + 3)
+        expected, options = est.predict(X), None
+    else:
+        est = BackpropClassifier((5,), n_ensemble=3)
+        est.fit(X, y > 0 if kind == "binary" else np.digitize(y, [-0.5, 0.5]))
+        expected, options = est.predict_proba(X), {"zipmap": False}
+    session = ort.InferenceSession(
+        to_onnx(est, X, options=options).SerializeToString(),
+        providers=["CPUExecutionProvider"],
+    )
+    got = session.run(None, {"X": X})[-1]
+    assert got.dtype == dtype
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    assert np.max(np.abs(got - expected)) <= rtol * np.max(np.abs(expected))
 
 
 def test_array_api_input_is_refused_clearly():

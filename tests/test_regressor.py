@@ -316,6 +316,7 @@ def test_defaults_are_mlpregressors():
         "quantile": 0.5,
         "warmup_fraction": 0.0,
         "weight_decay": 0.0,
+        "n_ensemble": 1,
     }
 
 
