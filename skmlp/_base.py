@@ -285,7 +285,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """The fitted :class:`~skmlp._network.Network`: architecture and loss.
 
         Built on demand from the fitted layer sizes, activations and loss; it
-        holds no weights (see ``theta_``).
+        holds no weights (see ``theta_``). With ``n_ensemble > 1``, an
+        :class:`~skmlp._ensemble.EnsembleNetwork` of that many members.
         """
         check_is_fitted(self)
         return self._fitted_network()
@@ -295,7 +296,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """All weights and biases as one flat, read-only vector.
 
         Laid out as ``network_.unpack`` reads it: every ``coefs_[l]`` in C
-        order, then every ``intercepts_[l]``. Assign ``coefs_`` or
+        order, then every ``intercepts_[l]`` (with ``n_ensemble > 1``, each
+        stacked over the members). Assign ``coefs_`` or
         ``intercepts_`` to change the weights.
         """
         check_is_fitted(self)
@@ -328,7 +330,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         objective : callable
             ``objective(theta) -> (loss, grad)``: the loss (3) of the
             derivation, L2 term included and dropout off, and its gradient,
-            both in float64.
+            both in float64. With ``n_ensemble > 1``, the sum of the
+            members' losses (whose mean ``loss_`` reports).
 
         theta : ndarray of shape (n_params,)
             A float64 copy of the current weights, or of the initial ones
