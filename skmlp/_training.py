@@ -230,6 +230,7 @@ def train_epoch(
     workspace,
     dropout=None,
     random_state=None,
+    into=None,
 ):
     """Train ``theta`` in place for one pass over ``batches``.
 
@@ -264,6 +265,12 @@ def train_epoch(
 
     random_state : numpy.random.RandomState, default=None
         The generator to draw dropout masks from.
+
+    into : NamedTuple, default=None
+        Another state of ``optimizer``: the first step writes the new
+        moments into its arrays, and later steps update those in place, so
+        that ``state``'s arrays are left as they were (to go back to).
+        ``None`` updates ``state``'s arrays in place.
 
     Returns
     -------
@@ -304,7 +311,8 @@ def train_epoch(
             workspace=workspace,
         )
         losses.add(loss, n_rows)
-        state = optimizer.step(theta, grad, state)
+        state = optimizer.step(theta, grad, state, into=into)
+        into = None
     losses.close(workspace)
     return losses.total / losses.n_samples, state, losses.first
 
