@@ -63,6 +63,9 @@ _X_VAL_ADVICE = (
     "validate on a split of the transformed training data."
 )
 
+#: The dtypes ``validate_data`` keeps as they are (native byte order).
+_PLAIN_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
 #: ``stacklevel`` that points a warning raised in a solver method at the
 #: caller of fit or partial_fit: solver <- _run_solver <- _fit <- fit <-
 #: _fit_context's wrapper <- caller.
@@ -632,16 +635,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         where = _array_api.namespace_and_device(X)
         y, sample_weight = self._follow_X(where, y, sample_weight)
         xp = np if where is None else where[0]
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=self._y_numeric,
-            dtype=(xp.float64, xp.float32),
-            reset=first_pass,
-        )
+        if first_pass or not self._passes_as_is(X, y):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                dtype=(xp.float64, xp.float32),
+                reset=first_pass,
+            )
         if not first_pass:
             # Keep training in the model's dtype.
             X = (
@@ -655,6 +659,35 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._check_sample_weight(sample_weight, X)
         y = self._transform_target(y, sample_weight, reset=first_pass)
         return X, y, sample_weight
+
+    def _passes_as_is(self, X, y):
+        """Say whether ``validate_data`` would return a continued fit's data as is.
+
+        It would, silently, for finite float numpy arrays of the fitted width
+        and a finite numeric ``y`` of as many rows, when the model was fitted
+        without feature names; this says so in microseconds, where
+        ``validate_data`` takes about 0.4 ms, much of a small ``partial_fit``
+        call. Anything else (another type, dtype, width or length, a value
+        that is not finite, feature names, Array API dispatch) goes through
+        ``validate_data``, which raises or warns as always.
+        """
+        return (
+            type(X) is np.ndarray
+            and type(y) is np.ndarray
+            and X.ndim == 2
+            and y.ndim in (1, 2)
+            and X.dtype in _PLAIN_FLOATS
+            and 0 < X.shape[0] == y.shape[0]
+            and X.shape[1] == self.n_features_in_
+            and y.shape[-1] > 0
+            and y.dtype.kind in "iuf"
+            and "feature_names_in_" not in self.__dict__
+            and not _array_api.dispatching()
+            # A sum is finite only if every value is (and may overflow when
+            # all are: then validate_data decides).
+            and bool(np.isfinite(X.sum()))
+            and (y.dtype.kind != "f" or bool(np.isfinite(y.sum())))
+        )
 
     def _transform_target(self, y, sample_weight, reset):
         """Return the target the network trains on; the identity by default."""
