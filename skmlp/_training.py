@@ -21,9 +21,8 @@ import warnings
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
-from sklearn.utils import gen_batches
 
-from ._backend import ArraySpace
+from ._backend import ArraySpace, gen_batches
 
 __all__ = [
     "Diverged",
