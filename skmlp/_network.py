@@ -119,10 +119,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn import get_config
-from sklearn.utils import gen_batches
 
 from ._activations import ACTIVATIONS
-from ._backend import ArraySpace, Workspace, blas_threads_for, matmul
+from ._backend import ArraySpace, Workspace, blas_threads_for, gen_batches, matmul
 from ._losses import HalfSquaredError, get_loss
 
 #: Rows per chunk in :meth:`Network.predict`, at most. Its two activation

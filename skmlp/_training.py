@@ -21,9 +21,8 @@ import warnings
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
-from sklearn.utils import gen_batches
 
-from ._backend import ArraySpace
+from ._backend import ArraySpace, gen_batches
 
 __all__ = [
     "Diverged",
@@ -230,6 +229,7 @@ def train_epoch(
     workspace,
     dropout=None,
     random_state=None,
+    into=None,
 ):
     """Train ``theta`` in place for one pass over ``batches``.
 
@@ -264,6 +264,12 @@ def train_epoch(
 
     random_state : numpy.random.RandomState, default=None
         The generator to draw dropout masks from.
+
+    into : NamedTuple, default=None
+        Another state of ``optimizer``: the first step writes the new
+        moments into its arrays, and later steps update those in place, so
+        that ``state``'s arrays are left as they were (to go back to).
+        ``None`` updates ``state``'s arrays in place.
 
     Returns
     -------
@@ -304,7 +310,8 @@ def train_epoch(
             workspace=workspace,
         )
         losses.add(loss, n_rows)
-        state = optimizer.step(theta, grad, state)
+        state = optimizer.step(theta, grad, state, into=into)
+        into = None
     losses.close(workspace)
     return losses.total / losses.n_samples, state, losses.first
 

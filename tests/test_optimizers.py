@@ -366,3 +366,42 @@ def test_step_updates_the_state_arrays_in_place_and_allocates_nothing(cls):
         tracemalloc.stop()
     assert peak < theta.nbytes / 10  # no temporary the size of theta
     assert [id(value) for value in state if isinstance(value, np.ndarray)] == arrays
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_step_into_another_state_only_reads_the_given_one(cls):
+    # partial_fit keeps the stored moments to roll back to, without copying
+    # them: the first step writes the new ones into spare arrays.
+    optimizer = cls(
+        transforms=(ClipByGlobalNorm(1.0),),
+        decay=DecoupledWeightDecay(0.1, n_decayed=100),
+    )
+    theta, grads = theta_and_grads(np.float64)
+    state = optimizer.init(theta)
+    for grad in grads[:3]:
+        state = optimizer.step(theta, grad.copy(), state)
+    before = {k: v.copy() for k, v in state._asdict().items() if hasattr(v, "copy")}
+    in_place_theta = theta.copy()
+    in_place = optimizer.step(
+        in_place_theta,
+        grads[3].copy(),
+        optimizer.state_from_dict(
+            {
+                k: v.copy() if isinstance(v, np.ndarray) else v
+                for k, v in optimizer.state_to_dict(state).items()
+            }
+        ),
+    )
+    spare = optimizer.init(theta)
+    spare_arrays = [id(v) for v in spare if isinstance(v, np.ndarray)]
+    after = optimizer.step(theta, grads[3].copy(), state, into=spare)
+    for name, value in before.items():
+        assert_array_equal(getattr(state, name), value)  # only read
+    assert [id(v) for v in after if isinstance(v, np.ndarray)] == spare_arrays
+    assert_array_equal(theta, in_place_theta)  # the same numbers
+    for name in before:
+        assert_array_equal(getattr(after, name), getattr(in_place, name))
+    assert (after.learning_rate, after.count) == (
+        in_place.learning_rate,
+        in_place.count,
+    )
