@@ -453,10 +453,10 @@ class CrossEntropy(_CrossEntropy):
         # The rows' classes: exact, the targets being 0 and 1.
         labels = np.matmul(y, _class_indices(n_classes, y.dtype)).astype(np.intp)
         flat = labels + _row_starts(n_samples, n_classes)
-        eps = np.finfo(y_hat.dtype).eps
-        y_prob = np.maximum(y_hat.take(flat), eps)  # np.clip's numbers, fewer calls
-        np.minimum(y_prob, 1 - eps, out=y_prob)
-        terms = xlogy(y.take(flat), y_prob, dtype=np.float64)
+        low, high = _clip_bounds(y_hat.dtype)
+        y_prob = np.maximum(y_hat.take(flat), low)  # np.clip's numbers, fewer calls
+        np.minimum(y_prob, high, out=y_prob)
+        terms = xlogy(1.0, y_prob, dtype=np.float64)  # the true classes' y is 1
         means = np.bincount(labels, terms, minlength=n_classes)
         means /= n_samples
         return np.float64(-float(np.add.reduce(means)))
@@ -579,6 +579,13 @@ class Pinball(Loss):
         # The numpy path's values: 1 - q, 0 at the kink, -q; in the model's dtype.
         dy_hat = xp.where(r < 0, space.constant(1 - q), space.constant(0.0))
         return loss, xp.where(r > 0, -space.constant(q), dy_hat)
+
+
+@functools.lru_cache(maxsize=8)
+def _clip_bounds(dtype):
+    """Return ``eps`` and ``1 - eps`` of ``dtype``, as scikit-learn clips."""
+    eps = np.finfo(dtype).eps
+    return eps, 1 - eps
 
 
 @functools.lru_cache(maxsize=8)

@@ -22,7 +22,7 @@ from _helpers import (
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from skmlp import BackpropRegressor
+from skmlp import BackpropRegressor, _optimizers
 from skmlp._optimizers import (
     HYPERPARAMETERS,
     OPTIMIZERS,
@@ -108,6 +108,26 @@ def test_adam_matches_scikit_learn_bit_for_bit():
     assert state.count == theirs.t == EPOCHS * STEPS_PER_EPOCH
     assert_array_equal(state.m, theirs.ms[0])
     assert_array_equal(state.v, theirs.vs[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adam_in_blocks_gives_the_same_numbers(monkeypatch, dtype):
+    # A theta longer than ADAM_BLOCK is updated block by block, the last
+    # block shorter: the same elementwise operations, so the same bits.
+    rng = np.random.default_rng(0)
+    theta = rng.standard_normal(103).astype(dtype)
+    grads = [rng.standard_normal(103).astype(dtype) for _ in range(4)]
+    results = []
+    for block in (10**9, 10):
+        monkeypatch.setattr(_optimizers, "ADAM_BLOCK", block)
+        adam, ours = Adam(learning_rate_init=0.01), theta.copy()
+        state = adam.init(ours)
+        for grad in grads:
+            state = adam.step(ours, grad, state)
+        results.append((ours, state.m, state.v))
+    for whole, blocked in zip(*results, strict=True):
+        assert_array_equal(blocked, whole)
+    assert not np.array_equal(results[0][0], theta)  # it did step
 
 
 def test_adam_float32_is_scikit_learns_arithmetic_in_float32():
