@@ -507,7 +507,8 @@ class Network:
         # (10) for all layers at once: the L2 term, then the division by S.
         # Elementwise, so the same numbers as scikit-learn's per-layer loop.
         l2 = np.multiply(workspace.all_coefs(theta), alpha, out=workspace.scratch)
-        workspace.all_coefs(grad)[...] += l2
+        coef_grad = workspace.all_coefs(grad)
+        np.add(coef_grad, l2, out=coef_grad)
         grad /= S
         return loss, grad
 

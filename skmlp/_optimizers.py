@@ -531,6 +531,14 @@ class SGD(_Optimizer):
         return state._replace(learning_rate=lr, count=count, velocity=v)
 
 
+#: Entries of ``theta`` that :meth:`Adam.step` updates at a time: the blocks
+#: of its six vectors (theta, gradient, moments, scratch) then take 1.5 MiB
+#: in float64, within a core's L2 cache, instead of streaming every vector
+#: through it nine times. Measured on 84,000 parameters: 10% faster in
+#: float64, the same in float32; shorter blocks cost more in numpy calls.
+ADAM_BLOCK = 32768
+
+
 @dataclass(frozen=True)
 class Adam(_Optimizer):
     r"""Adam (Kingma and Ba, 2014).
@@ -613,9 +621,33 @@ class Adam(_Optimizer):
             v += grad * grad * (1 - beta_2)
             theta -= m * lr / (ArraySpace.of(theta).xp.sqrt(v) + self.epsilon)
             return state._replace(learning_rate=eta, count=t, m=m, v=v)
-        # scikit-learn's operations and order, so the same numbers; the two
-        # scratch vectors take the place of its temporaries.
         work, step = self.scratch(theta)
+        n = theta.shape[0]
+        if n <= ADAM_BLOCK:
+            self._update(theta, grad, m_old, v_old, m, v, work, step, lr)
+        else:
+            # Block by block, so that the six vectors' blocks stay in the
+            # cache through the nine operations, rather than each operation
+            # streaming whole vectors larger than the cache. Elementwise, so
+            # the same numbers.
+            for start in range(0, n, ADAM_BLOCK):
+                rows = slice(start, start + ADAM_BLOCK)
+                self._update(
+                    theta[rows], grad[rows], m_old[rows], v_old[rows], m[rows],
+                    v[rows], work[rows], step[rows], lr,
+                )  # fmt: skip
+        # A new state rather than state._replace, which costs a microsecond
+        # more, as much as one of the vector operations.
+        return AdamState(eta, t, m, v)
+
+    def _update(self, theta, grad, m_old, v_old, m, v, work, step, lr):
+        """Apply the step to ``theta`` in place and write the new moments, in numpy.
+
+        scikit-learn's operations and order, so the same numbers; the two
+        scratch vectors ``work`` and ``step`` take the place of its
+        temporaries. ``m``, ``v`` may be ``m_old``, ``v_old`` (in place).
+        """
+        beta_1, beta_2 = self.beta_1, self.beta_2
         np.multiply(m_old, beta_1, out=m)
         m += np.multiply(grad, 1 - beta_1, out=work)
         np.multiply(v_old, beta_2, out=v)
@@ -625,7 +657,6 @@ class Adam(_Optimizer):
         denom += self.epsilon
         np.multiply(m, lr, out=step)
         theta -= np.divide(step, denom, out=step)
-        return state._replace(learning_rate=eta, count=t, m=m, v=v)
 
 
 def _moments(state, into, names):

@@ -292,14 +292,17 @@ def train_epoch(
         caller rolls the whole call back, as it does for any divergence.
     """
     losses = EpochLosses() if isinstance(theta, np.ndarray) else DeviceLosses(alpha)
+    # Bound once: a small network's batch takes a few hundred microseconds,
+    # and every attribute lookup in this loop is paid on each of them.
+    loss_and_grad, step, add = network.loss_and_grad, optimizer.step, losses.add
+    masks = None
     for X, y, sample_weight in batches:
         n_rows = X.shape[0]
-        masks = None
         if dropout is not None:
             masks = network.draw_dropout_masks(
                 n_rows, dropout, random_state, theta.dtype, workspace
             )
-        loss, grad = network.loss_and_grad(
+        loss, grad = loss_and_grad(
             theta,
             X,
             y,
@@ -309,8 +312,8 @@ def train_epoch(
             dropout_masks=masks,
             workspace=workspace,
         )
-        losses.add(loss, n_rows)
-        state = optimizer.step(theta, grad, state, into=into)
+        add(loss, n_rows)
+        state = step(theta, grad, state, into=into)
         into = None
     losses.close(workspace)
     return losses.total / losses.n_samples, state, losses.first
