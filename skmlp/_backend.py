@@ -44,19 +44,20 @@ from ._array_api import to_numpy
 #: two threads made products of this size 20 to 100 times slower.
 MIN_FLOPS_FOR_BLAS_THREADS = 2e8
 
-_threadpool_controller = None
+_blas_controller = None
 
 
 def _blas_threads(limit):
     """Return a context limiting BLAS to ``limit`` threads (``None``: no change).
 
-    threadpoolctl inspects the loaded libraries once; later calls reuse that
-    (a fresh ``threadpool_limits`` takes a quarter of a millisecond).
+    threadpoolctl inspects the loaded libraries once, and the BLAS ones are
+    selected once; later calls reuse that (a fresh ``threadpool_limits``
+    takes a quarter of a millisecond, a selection a few microseconds).
     """
-    global _threadpool_controller
-    if _threadpool_controller is None:
-        _threadpool_controller = ThreadpoolController()
-    blas = _threadpool_controller.select(user_api="blas")
+    global _blas_controller
+    if _blas_controller is None:
+        _blas_controller = ThreadpoolController().select(user_api="blas")
+    blas = _blas_controller
     # Entering a limit costs a tenth of a millisecond, more than a small
     # network's partial_fit step: skip it when nothing would change.
     if limit is None or all(lib.num_threads <= limit for lib in blas.lib_controllers):
@@ -100,6 +101,17 @@ def blas_threads_for(layer_units, n_rows):
     largest = max(fan_in * fan_out for fan_in, fan_out in pairwise(layer_units))
     large = 2 * n_rows * largest >= MIN_FLOPS_FOR_BLAS_THREADS
     return _blas_threads(None if large and _cores_look_free() else 1)
+
+
+def gen_batches(n, batch_size):
+    """Yield slices of ``batch_size`` of ``n`` rows, the last one shorter.
+
+    The slices of scikit-learn's ``gen_batches``, without its parameter
+    validation: that inspects the signature on every call, 0.1 ms, more than
+    a small network's ``partial_fit`` step (and its one-row last-step check).
+    """
+    for start in range(0, n, batch_size):
+        yield slice(start, min(start + batch_size, n))
 
 
 def matmul(a, b, out):

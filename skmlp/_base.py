@@ -38,6 +38,7 @@ from ._backend import ArraySpace, all_finite, array_space, copy
 from ._callbacks import CallbackSupportMixin, FitTasks
 from ._consistency import off_scale_columns
 from ._embeddings import EMBEDDINGS, NumericEmbedding
+from ._ensemble import EnsembleNetwork
 from ._init import INIT_SCHEMES, initial_theta
 from ._lbfgs import fit_lbfgs
 from ._network import Network
@@ -50,9 +51,10 @@ from ._state import (
     converted_state,
     copy_state,
     layer_values,
+    lend_state,
     put_back,
 )
-from ._stochastic import EPOCH_STATE, fit_stochastic
+from ._stochastic import EPOCH_STATE, READ_ONLY_STATE, fit_stochastic
 
 #: What to do about an ``X_val`` that does not match ``X``.
 _X_VAL_ADVICE = (
@@ -62,6 +64,9 @@ _X_VAL_ADVICE = (
     "the same steps on the same X again), or use early_stopping=True to "
     "validate on a split of the transformed training data."
 )
+
+#: The dtypes ``validate_data`` keeps as they are (native byte order).
+_PLAIN_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 
 #: ``stacklevel`` that points a warning raised in a solver method at the
 #: caller of fit or partial_fit: solver <- _run_solver <- _fit <- fit <-
@@ -79,6 +84,7 @@ FITTED_STATE = (
     "_layer_units",
     "_activations",
     "_embedding",
+    "_n_members",
     *EPOCH_STATE,
 )
 
@@ -165,6 +171,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "numeric_embedding": [None, StrOptions(set(EMBEDDINGS)), NumericEmbedding],
+        "n_ensemble": [Interval(Integral, 1, None, closed="left")],
     }
 
     #: Fitted attributes a task adds to :data:`FITTED_STATE`.
@@ -231,15 +238,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """
         hidden = self._hidden_layer_sizes()
         n_inputs = n_features if embedding is None else embedding.n_outputs
-        return Network(
-            layer_units=(n_inputs, *hidden, n_outputs),
-            activations=(
+        layers = {
+            "layer_units": (n_inputs, *hidden, n_outputs),
+            "activations": (
                 *self._hidden_activations(len(hidden)),
                 self._out_activation(),
             ),
-            loss=self._loss(),
-            embedding=embedding,
-        )
+            "loss": self._loss(),
+        }
+        if self.n_ensemble > 1:  # without an embedding (_check_ensemble)
+            return EnsembleNetwork(**layers, n_members=self.n_ensemble)
+        return Network(**layers, embedding=embedding)
 
     def _embedding_spec(self):
         """Return ``numeric_embedding`` as a specification, or ``None``."""
@@ -267,12 +276,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         call. (Fitted embeddings compare by identity.)
         """
         loss = self._loss()
-        # Models pickled before numeric embeddings existed have no _embedding.
+        # Estimators fitted before ensembles or numeric embeddings existed
+        # have no _n_members or _embedding.
+        members = self.__dict__.get("_n_members", 1)
         embedding = self.__dict__.get("_embedding")
+
+        def build():
+            if members > 1:
+                return EnsembleNetwork(
+                    self._layer_units, self._activations, loss, members
+                )
+            return Network(self._layer_units, self._activations, loss, embedding)
+
         return self._buffer(
             "network",
-            (self._layer_units, self._activations, loss, embedding),
-            lambda: Network(self._layer_units, self._activations, loss, embedding),
+            (self._layer_units, self._activations, loss, members, embedding),
+            build,
         )
 
     def _initial_theta(self, net, random_state, X):
@@ -282,6 +301,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         ``train_test_split`` do the same).
         """
         space = ArraySpace.of(X) if _array_api.is_device_array(X) else None
+        if isinstance(net, EnsembleNetwork):  # numpy only (_check_ensemble)
+            return net.initial_theta(random_state, X.dtype, self.init, self.activation)
         theta = initial_theta(
             net,
             random_state,
@@ -298,7 +319,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """The fitted :class:`~skmlp._network.Network`: architecture and loss.
 
         Built on demand from the fitted layer sizes, activations and loss; it
-        holds no weights (see ``theta_``).
+        holds no weights (see ``theta_``). With ``n_ensemble > 1``, an
+        :class:`~skmlp._ensemble.EnsembleNetwork` of that many members.
         """
         check_is_fitted(self)
         return self._fitted_network()
@@ -308,7 +330,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         """All weights and biases as one flat, read-only vector.
 
         Laid out as ``network_.unpack`` reads it: every ``coefs_[l]`` in C
-        order, then every ``intercepts_[l]``. Assign ``coefs_`` or
+        order, then every ``intercepts_[l]`` (with ``n_ensemble > 1``, each
+        stacked over the members). Assign ``coefs_`` or
         ``intercepts_`` to change the weights.
         """
         check_is_fitted(self)
@@ -341,7 +364,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         objective : callable
             ``objective(theta) -> (loss, grad)``: the loss (3) of the
             derivation, L2 term included and dropout off, and its gradient,
-            both in float64.
+            both in float64. With ``n_ensemble > 1``, the sum of the
+            members' losses (whose mean ``loss_`` reports).
 
         theta : ndarray of shape (n_params,)
             A float64 copy of the current weights, or of the initial ones
@@ -407,7 +431,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"This {type(self).__name__} instance is not fitted yet: it has no "
                 f"{which}."
             )
-        Ws, bs = self._fitted_network().unpack(self._theta)
+        net = self._fitted_network()
+        if isinstance(net, EnsembleNetwork):
+            views = (net.coefs if which == "coefs_" else net.intercepts)(self._theta)
+            return ParameterList(views)
+        Ws, bs = net.unpack(self._theta)
         return ParameterList([W.T for W in Ws] if which == "coefs_" else bs)
 
     def _assign(self, which, arrays):
@@ -442,16 +470,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
     def _fitted_state_names(self):
         return (*FITTED_STATE, *self._extra_fitted_state)
 
-    def _snapshot(self, names, reuse=None):
+    def _snapshot(self, names, reuse=None, read_only=()):
         """Copy the named fitted attributes that exist.
 
         ``reuse`` is an earlier snapshot whose arrays may be overwritten.
+        Attributes named in ``read_only`` are kept without copying their
+        arrays, which the caller promises not to write into.
         """
         reuse = reuse or {}
+        state = self.__dict__
         return {
-            name: copy_state(self.__dict__[name], reuse.get(name))
+            name: lend_state(state[name])
+            if name in read_only
+            else copy_state(state[name], reuse.get(name))
             for name in names
-            if name in self.__dict__
+            if name in state
         }
 
     def _restore(self, snapshot, names):
@@ -499,6 +532,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         **target_options,
     ):
         self._check_solver_options(validation)
+        self._check_ensemble(X)
         hidden = self._hidden_layer_sizes()
         first_pass = "_theta" not in self.__dict__ or not (
             self.warm_start or incremental
@@ -510,14 +544,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         names = self._fitted_state_names()
         # The previous call's snapshot lends its arrays to this one.
         previous = self._buffers.pop("before", None)
-        before = self._snapshot(names, reuse=previous)
+        before = self._snapshot(names, reuse=previous, read_only=READ_ONLY_STATE)
         try:
             if not first_pass:
                 self._check_same_space(X)
             X, y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, first_pass, target_options
             )
-            random_state = check_random_state(self.random_state)
+            random_state = self._call_random_state()
             if first_pass:
                 self._initialize(X, y, random_state, sample_weight)
             else:
@@ -532,6 +566,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             raise
         self._buffers["before"] = before
         return self
+
+    def _call_random_state(self):
+        """Return ``check_random_state(self.random_state)`` for one call.
+
+        For an int seed, a generator kept between calls and seeded again:
+        the same draws as a new ``RandomState(seed)``, without the 0.2 ms of
+        making one (most of it numpy's ``SeedSequence``, which the legacy
+        seeding then replaces), a noticeable part of a small ``partial_fit``.
+        """
+        seed = self.random_state
+        if not isinstance(seed, Integral):
+            return check_random_state(seed)
+        generator = self._buffer("random_state", None, np.random.RandomState)
+        generator.seed(seed)
+        return generator
 
     def _run_solver(
         self, X, y, sample_weight, random_state, incremental, validation, before
@@ -603,6 +652,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                     f"{name} unset."
                 )
 
+    def _check_ensemble(self, X):
+        """Refuse what ``n_ensemble > 1`` does not support, before any work."""
+        if self.n_ensemble == 1:
+            return
+        if _array_api.is_device_array(X):
+            raise ValueError(
+                f"n_ensemble={self.n_ensemble} computes on numpy arrays only, and X "
+                f"is a {type(X).__module__} array. Pass numpy X, or use "
+                "n_ensemble=1 on this namespace."
+            )
+        if getattr(self, "numeric_embedding", None) is not None:
+            raise ValueError(
+                "n_ensemble > 1 cannot be combined with numeric_embedding yet: "
+                "set n_ensemble=1 or numeric_embedding=None."
+            )
+
     def _check_same_space(self, X):
         """Refuse to continue a fit with ``X`` of another namespace or device."""
         theta = self._theta
@@ -641,16 +706,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         where = _array_api.namespace_and_device(X)
         y, sample_weight = self._follow_X(where, y, sample_weight)
         xp = np if where is None else where[0]
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=self._y_numeric,
-            dtype=(xp.float64, xp.float32),
-            reset=first_pass,
-        )
+        if first_pass or not self._passes_as_is(X, y):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                dtype=(xp.float64, xp.float32),
+                reset=first_pass,
+            )
         if not first_pass:
             # Keep training in the model's dtype.
             X = (
@@ -664,6 +730,35 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._check_sample_weight(sample_weight, X)
         y = self._transform_target(y, sample_weight, reset=first_pass)
         return X, y, sample_weight
+
+    def _passes_as_is(self, X, y):
+        """Say whether ``validate_data`` would return a continued fit's data as is.
+
+        It would, silently, for finite float numpy arrays of the fitted width
+        and a finite numeric ``y`` of as many rows, when the model was fitted
+        without feature names; this says so in microseconds, where
+        ``validate_data`` takes about 0.4 ms, much of a small ``partial_fit``
+        call. Anything else (another type, dtype, width or length, a value
+        that is not finite, feature names, Array API dispatch) goes through
+        ``validate_data``, which raises or warns as always.
+        """
+        return (
+            type(X) is np.ndarray
+            and type(y) is np.ndarray
+            and X.ndim == 2
+            and y.ndim in (1, 2)
+            and X.dtype in _PLAIN_FLOATS
+            and 0 < X.shape[0] == y.shape[0]
+            and X.shape[1] == self.n_features_in_
+            and y.shape[-1] > 0
+            and y.dtype.kind in "iuf"
+            and "feature_names_in_" not in self.__dict__
+            and not _array_api.dispatching()
+            # A sum is finite only if every value is (and may overflow when
+            # all are: then validate_data decides).
+            and bool(np.isfinite(X.sum()))
+            and (y.dtype.kind != "f" or bool(np.isfinite(y.sum())))
+        )
 
     def _transform_target(self, y, sample_weight, reset):
         """Return the target the network trains on; the identity by default."""
@@ -779,6 +874,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             )
 
     def _check_architecture(self, hidden, y):
+        members = self.__dict__.get("_n_members", 1)
+        if members != self.n_ensemble:
+            raise ValueError(
+                f"The fitted model is an ensemble of {members} member(s), but "
+                f"n_ensemble={self.n_ensemble}. Continuing (warm_start=True or "
+                "partial_fit) needs the same n_ensemble: set it back, or set "
+                "warm_start=False, or fit a new estimator."
+            )
         self._check_embedding()
         embedding = self.__dict__.get("_embedding")
         n_inputs = self.n_features_in_ if embedding is None else embedding.n_outputs
@@ -825,6 +928,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         self.out_activation_ = net.activations[-1]
         self._layer_units = net.layer_units
         self._activations = net.activations
+        self._n_members = self.n_ensemble
         self._theta = self._initial_theta(net, random_state, X)
         self._optimizer_state = None
         self.loss_curve_ = []
@@ -922,11 +1026,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
 
     # -- prediction ----------------------------------------------------------------
 
-    def _forward(self, X, method="predict"):
+    def _forward(self, X, method="predict", members=False):
         """Validate ``X`` and return the network's output, refusing non-finite rows.
 
         ``method`` is the public method's name, for scikit-learn's error when
-        ``X`` is not where the estimator was fitted.
+        ``X`` is not where the estimator was fitted. With ``members``, an
+        ensemble's members' outputs, ``(n_ensemble, n_samples, n_outputs)``;
+        otherwise their mean.
         """
         check_is_fitted(self)
         _array_api.check_same_namespace(X, self, method)
@@ -946,10 +1052,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             dtype=(xp.float64, xp.float32),
             reset=False,
         )
+        net = self._fitted_network()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            y_pred = self._fitted_network().predict(self._theta, X)
+            if members:
+                y_pred = net.predict_members(self._theta, X)
+            else:
+                y_pred = net.predict(self._theta, X)
         # One device read on the Array API path.
-        finite = _array_api.to_numpy(xp.all(xp.isfinite(y_pred), axis=1))
+        finite = _array_api.to_numpy(xp.all(xp.isfinite(y_pred), axis=-1))
+        if members:
+            finite = finite.all(axis=0)
         if not finite.all():
             raise ValueError(
                 f"The network overflows on {np.count_nonzero(~finite)} of "
@@ -965,8 +1077,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = True
         # torch, cupy and array-api-strict with array_api_dispatch=True;
         # scikit-learn 1.6 to 1.8 lack the machinery (see _array_api.py).
-        # The numeric embeddings are numpy code.
-        tags.array_api_support = _array_api.SUPPORTED and self.numeric_embedding is None
+        # An ensemble (_check_ensemble) and the numeric embeddings compute on
+        # numpy only.
+        tags.array_api_support = (
+            _array_api.SUPPORTED
+            and self.n_ensemble == 1
+            and self.numeric_embedding is None
+        )
         return tags
 
     def __sklearn_array_api_convert__(self, converter):

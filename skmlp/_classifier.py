@@ -32,7 +32,7 @@ from . import _array_api
 from ._backend import array_space, host_dtype
 from ._base import BaseBackprop, stochastic_only
 from ._docstrings import fill_doc
-from ._losses import get_loss
+from ._losses import CrossEntropy, get_loss
 
 
 @fill_doc
@@ -122,6 +122,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         ``scorer(estimator, X, y)``.
 
     {{restore_best_weights}}
+
+    {{n_ensemble}}
 
     Attributes
     ----------
@@ -287,6 +289,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         scoring=None,
         restore_best_weights=False,
         numeric_embedding=None,
+        n_ensemble=1,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -319,14 +322,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         self.scoring = scoring
         self.restore_best_weights = restore_best_weights
         self.numeric_embedding = numeric_embedding
+        self.n_ensemble = n_ensemble
 
     # -- the task hooks ----------------------------------------------------------
 
     def _loss(self):
         # MLPClassifier's choice: its log_loss becomes binary_log_loss with
         # the logistic output of binary and multilabel targets.
-        multiclass = self._label_binarizer.y_type_ == "multiclass"
-        return get_loss("log_loss" if multiclass else "binary_log_loss")
+        # Multiclass targets are one-hot rows (see _validate_target), which
+        # the cross-entropy computes with less work.
+        if self._label_binarizer.y_type_ == "multiclass":
+            return CrossEntropy(one_hot=True)
+        return get_loss("binary_log_loss")
 
     def _out_activation(self):
         return self._loss().canonical_activation

@@ -19,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _array_api
 from ._backend import array_space, empty_like, workspace_for
+from ._ensemble import mean_member_loss
 from ._training import Reporter, minimize_lbfgs, warn_interrupted
 
 
@@ -68,7 +69,8 @@ def fit_lbfgs(est, X, y, sample_weight, tasks, stacklevel):
     warnings at the caller of ``fit``, as if this were ``est``'s method.
     """
     space = array_space(est._theta)
-    fun = lbfgs_objective(est, est._fitted_network(), X, y, sample_weight)
+    net = est._fitted_network()
+    fun = lbfgs_objective(est, net, X, y, sample_weight)
     reporter = Reporter(est.verbose)
     last = {"x": _array_api.to_numpy(est._theta).astype(np.float64), "nit": 0}
     clock = [time.perf_counter()]
@@ -79,6 +81,8 @@ def fit_lbfgs(est, X, y, sample_weight, tasks, stacklevel):
         return last["x"].astype(est._theta.dtype)
 
     def record(x, loss):
+        # An ensemble's objective is the sum of its members' losses (E1).
+        loss = mean_member_loss(net, loss)
         last["x"], last["nit"] = x.copy(), last["nit"] + 1
         best = loss < min(est.loss_curve_, default=np.inf)
         est.loss_curve_.append(loss)
@@ -117,7 +121,7 @@ def fit_lbfgs(est, X, y, sample_weight, tasks, stacklevel):
     est.n_iter_ = min(result.nit, est.max_iter)
     if result.status != 0 and not result.stopped:
         _warn_not_converged(est, result, stacklevel + 1)
-    est.loss_ = float(result.fun)
+    est.loss_ = float(mean_member_loss(net, result.fun))
     _set_theta(est, result.x)
 
 

@@ -27,6 +27,7 @@ loss as a 0-d array on the device: reading it would stall the device, so the
 training loop reads the losses once per epoch.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -403,12 +404,62 @@ class CrossEntropy(_CrossEntropy):
         = \hat{y}_k - y_k,
 
     which :meth:`value_and_grad_z` returns without forming the Jacobian.
+
+    Parameters
+    ----------
+    one_hot : bool, default=False
+        Whether every row of the targets is one-hot: a single 1, zeros
+        elsewhere, as the classifier's encoded labels are. Then, without
+        ``sample_weight``, the loss takes the logarithm of each row's true
+        class only (one entry in ``n_classes``) and sums those terms by class
+        in scikit-learn's order (:meth:`_one_hot_value`), which gives the
+        same number to the last bit for a fraction of the work. Other
+        targets with ``one_hot=True`` give a wrong loss, never an error.
     """
 
+    one_hot: bool = False
     name = "log_loss"
     default_out_activation = "softmax"
     out_activations = ("softmax",)
     canonical_activation = "softmax"
+
+    def value(self, y, y_hat, sample_weight=None):
+        """Return the mean loss; see :meth:`Loss.value`."""
+        if self.one_hot and sample_weight is None:
+            return self._one_hot_value(y, y_hat)
+        return super().value(y, y_hat, sample_weight)
+
+    def value_and_grad_z(self, y, y_hat, sample_weight=None, out=None):
+        """Return the mean loss and dL/dz; see :meth:`Loss.value_and_grad_z`."""
+        if self.one_hot and sample_weight is None:
+            return self._one_hot_value(y, y_hat), np.subtract(y_hat, y, out=out)
+        return super().value_and_grad_z(y, y_hat, sample_weight, out)
+
+    @staticmethod
+    def _one_hot_value(y, y_hat):
+        """Return the mean loss of one-hot targets, as :meth:`Loss.value` does.
+
+        scikit-learn sums ``xlogy(y, y_prob)`` over the samples, class by
+        class, row after row (numpy's sum over the first axis of a C-ordered
+        array), then divides by the samples and sums over the classes. All
+        but the true class's terms are ``xlogy(0, p) = 0``, which leave the
+        sums as they are, so the same sums are those of the true classes'
+        terms alone, row after row: ``np.bincount`` with weights adds them in
+        that order. The terms are ``xlogy(1, p)``, computed by the same
+        function on the same clipped probabilities, in float64. The sign is
+        applied last, which changes no rounding.
+        """
+        n_samples, n_classes = y_hat.shape
+        # The rows' classes: exact, the targets being 0 and 1.
+        labels = np.matmul(y, _class_indices(n_classes, y.dtype)).astype(np.intp)
+        flat = labels + _row_starts(n_samples, n_classes)
+        low, high = _clip_bounds(y_hat.dtype)
+        y_prob = np.maximum(y_hat.take(flat), low)  # np.clip's numbers, fewer calls
+        np.minimum(y_prob, high, out=y_prob)
+        terms = xlogy(1.0, y_prob, dtype=np.float64)  # the true classes' y is 1
+        means = np.bincount(labels, terms, minlength=n_classes)
+        means /= n_samples
+        return np.float64(-float(np.add.reduce(means)))
 
     @staticmethod
     def _pointwise_loss(y, y_prob):
@@ -528,6 +579,29 @@ class Pinball(Loss):
         # The numpy path's values: 1 - q, 0 at the kink, -q; in the model's dtype.
         dy_hat = xp.where(r < 0, space.constant(1 - q), space.constant(0.0))
         return loss, xp.where(r > 0, -space.constant(q), dy_hat)
+
+
+@functools.lru_cache(maxsize=8)
+def _clip_bounds(dtype):
+    """Return ``eps`` and ``1 - eps`` of ``dtype``, as scikit-learn clips."""
+    eps = np.finfo(dtype).eps
+    return eps, 1 - eps
+
+
+@functools.lru_cache(maxsize=8)
+def _class_indices(n_classes, dtype):
+    """Return ``0, ..., n_classes - 1`` in ``dtype`` (read only, shared)."""
+    indices = np.arange(n_classes, dtype=dtype)
+    indices.flags.writeable = False
+    return indices
+
+
+@functools.lru_cache(maxsize=8)
+def _row_starts(n_samples, n_classes):
+    """Return the flat index of each row's first entry (read only, shared)."""
+    starts = np.arange(0, n_samples * n_classes, n_classes, dtype=np.intp)
+    starts.flags.writeable = False
+    return starts
 
 
 #: Loss classes by the name of the regressor's ``loss`` parameter.

@@ -128,10 +128,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn import get_config
-from sklearn.utils import gen_batches
 
 from ._activations import ACTIVATIONS
-from ._backend import ArraySpace, Workspace, blas_threads_for, matmul
+from ._backend import ArraySpace, Workspace, blas_threads_for, gen_batches, matmul
 from ._losses import HalfSquaredError, get_loss
 
 #: Rows per chunk in :meth:`Network.predict`, at most. Its two activation
@@ -568,7 +567,8 @@ class Network:
         # (10) for all layers at once: the L2 term, then the division by S.
         # Elementwise, so the same numbers as scikit-learn's per-layer loop.
         l2 = np.multiply(workspace.all_coefs(theta), alpha, out=workspace.scratch)
-        workspace.all_coefs(grad)[...] += l2
+        coef_grad = workspace.all_coefs(grad)
+        np.add(coef_grad, l2, out=coef_grad)
         grad /= S
         return loss, grad
 

@@ -236,8 +236,9 @@ ONNX_ACTIVATIONS = {
     "softplus": _softplus,
     "gelu": _gelu,
     "silu": _silu,
-    # Row-wise over the outputs, as skmlp._activations' softmax.
-    "softmax": lambda g, z: g.op("Softmax", z, axis=1),
+    # Row-wise over the outputs (the last axis, also of an ensemble's
+    # (k, n, n_outputs)), as skmlp._activations' softmax.
+    "softmax": lambda g, z: g.op("Softmax", z, axis=-1),
 }
 
 
@@ -290,13 +291,30 @@ def _forward(scope, operator, container):
         # e.g. integers from an earlier step: float64, as predict does
         a = g.op("Cast", a, to=TensorProto.DOUBLE)
     net = est.network_
-    if net.embedding is not None:
+    members = est.__dict__.get("_n_members", 1)
+    embedding = getattr(net, "embedding", None)  # an ensemble has none
+    if embedding is not None:
         phi = net.embedding_params(est._theta)
-        a = _EMBEDDINGS[type(net.embedding).__name__](g, a, net.embedding, phi)
+        a = _EMBEDDINGS[type(embedding).__name__](g, a, embedding, phi)
     for W, b, name in zip(est.coefs_, est.intercepts_, net.activations, strict=True):
+        if members > 1:  # MatMul broadcasts (n, fan_in) @ (k, fan_in, fan_out)
+            b = b[:, np.newaxis, :]
         z = g.op("Add", g.op("MatMul", a, g.const(W, "coef")), g.const(b, "intercept"))
         a = _activation(g, name, z)  # (1), (2) of skmlp._network
+    if members > 1:
+        a = _mean_over_members(g, a, container.target_opset)  # (E2)
     return g, a
+
+
+def _mean_over_members(g, a, opset):
+    """Return the ensemble's prediction: the mean over the members' axis 0."""
+    from onnx import TensorProto
+
+    if opset < 18:  # axes an attribute before opset 18, an input since
+        return g.op("ReduceMean", a, axes=[0], keepdims=0)
+    axes = g.scope.get_unique_variable_name("members_axis")
+    g.container.add_initializer(axes, TensorProto.INT64, [1], [0])
+    return g.op("ReduceMean", a, axes, keepdims=0)
 
 
 def _convert(scope, operator, container):

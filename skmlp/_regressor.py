@@ -14,6 +14,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from . import _array_api
 from ._activations import OUTPUT_ACTIVATIONS
@@ -153,6 +154,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         ``scorer(estimator, X, y)``.
 
     {{restore_best_weights}}
+
+    {{n_ensemble}}
 
     standardize_y : bool, default=False
         Whether to standardise the target inside the estimator: each output
@@ -344,6 +347,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         restore_best_weights=False,
         standardize_y=False,
         numeric_embedding=None,
+        n_ensemble=1,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -381,6 +385,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         self.restore_best_weights = restore_best_weights
         self.standardize_y = standardize_y
         self.numeric_embedding = numeric_embedding
+        self.n_ensemble = n_ensemble
 
     # -- the task hooks ----------------------------------------------------------
 
@@ -554,7 +559,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predict using the multi-layer perceptron model.
 
         Parameters
@@ -562,9 +567,37 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input data.
 
+        return_std : bool, default=False
+            Whether to return, besides the ensemble's mean prediction, the
+            standard deviation of its members' predictions (on the scale of
+            ``y``: after undoing ``standardize_y``). Only with
+            ``n_ensemble > 1``.
+
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predicted values.
+            The predicted values: with ``n_ensemble > 1``, the mean of the
+            members' predictions.
+
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The standard deviation of the members' predictions (``ddof=0``).
+            Only returned when ``return_std`` is True.
         """
-        return _one_output_1d(self._inverse_transform_target(self._forward(X)))
+        if not return_std:
+            return _one_output_1d(self._inverse_transform_target(self._forward(X)))
+        check_is_fitted(self)
+        if self.__dict__.get("_n_members", 1) == 1:
+            raise ValueError(
+                "return_std=True needs an ensemble, whose members' spread it "
+                "returns; this model was fitted with n_ensemble=1. Fit it with "
+                "n_ensemble > 1 (e.g. 8)."
+            )
+        members = self._forward(X, members=True)
+        # The mean as predict computes it (the network's mean, then the
+        # inverse of standardize_y); the spread of the members on y's scale.
+        y_pred = self._inverse_transform_target(members.mean(axis=0))
+        k, n_samples, n_outputs = members.shape
+        on_y_scale = self._inverse_transform_target(
+            members.reshape(k * n_samples, n_outputs)
+        ).reshape(k, n_samples, n_outputs)
+        return _one_output_1d(y_pred), _one_output_1d(on_y_scale.std(axis=0))

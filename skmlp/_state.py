@@ -1,8 +1,10 @@
 """The fitted state of an estimator: snapshots, and views of the parameters.
 
 A call to ``fit`` or ``partial_fit`` changes a known set of attributes
-(``FITTED_STATE`` in :mod:`skmlp._base`). It snapshots them first and puts
-them back if the call fails, and Ctrl-C goes back to a snapshot of the last
+(``FITTED_STATE`` in :mod:`skmlp._base`). It snapshots them first (copying
+all but the optimizer state, whose arrays a call only reads, see
+``READ_ONLY_STATE`` in :mod:`skmlp._stochastic`) and puts them back if the
+call fails, and Ctrl-C goes back to a snapshot of the last
 epoch. ``coefs_`` and ``intercepts_`` are lists of views into the flat
 parameter vector that write through.
 
@@ -57,6 +59,16 @@ def copy_state(value, into=None):
         into = into if isinstance(into, dict) else {}
         return {key: copy_state(item, into.get(key)) for key, item in value.items()}
     return value
+
+
+def lend_state(value):
+    """Keep fitted state in a snapshot without copying its arrays.
+
+    For state that a call replaces but never writes into: a dict is copied
+    (the call may change its items), its arrays are shared. Putting it back
+    copies them, as for any snapshot.
+    """
+    return dict(value) if isinstance(value, dict) else value
 
 
 def put_back(value):

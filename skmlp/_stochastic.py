@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._backend import all_finite, copy, copy_into, empty_like, workspace_for
+from ._ensemble import mean_member_loss, n_members
 from ._optimizers import HYPERPARAMETERS, SCHEDULES, Adaptive, make_optimizer
 from ._training import (
     Diverged,
@@ -42,6 +43,14 @@ EPOCH_STATE = (
     "best_validation_score_",
     "history_",
 )
+
+#: What a call replaces but never writes into: the first step of a call that
+#: continues the stored optimizer state writes the new moments into spare
+#: arrays (``train_epoch``'s ``into``) and only reads the stored ones. So the
+#: snapshot of a call's start keeps this without copying it (2/3 of what a
+#: snapshot of an adam fit would otherwise copy), and a failed call still
+#: goes back to it exactly.
+READ_ONLY_STATE = ("_optimizer_state",)
 
 #: Rows of the last minibatch whose predictions are checked after training.
 #: One suffices: a non-finite weight makes every output non-finite (0 times
@@ -89,11 +98,28 @@ def _optimizer_state(est, optimizer, theta, incremental):
 
     A ``fit`` always starts anew (as MLPRegressor does, warm start or
     not); ``partial_fit`` continues, unless the solver changed since.
+
+    Returns
+    -------
+    state : NamedTuple
+        The optimizer state to start from.
+
+    spare : NamedTuple or None
+        When ``state`` continues the stored one, a state whose arrays the
+        first step writes into, leaving the stored arrays as they were (see
+        :data:`READ_ONLY_STATE`); else None.
     """
     stored = est._optimizer_state
     if incremental and stored is not None and optimizer.owns_state(stored):
-        return optimizer.state_from_dict(stored)
-    return optimizer.init(theta)
+        spare = est._buffer(
+            "spare_state", _spare_key(optimizer, theta), lambda: optimizer.init(theta)
+        )
+        return optimizer.state_from_dict(stored), spare
+    return optimizer.init(theta), None
+
+
+def _spare_key(optimizer, theta):
+    return (optimizer.kind, type(theta), theta.shape, theta.dtype)
 
 
 def fit_stochastic(
@@ -122,7 +148,7 @@ def fit_stochastic(
         (X, y, sample_weight), est._batch_size(X.shape[0]), est.shuffle, random_state
     )
     optimizer = _optimizer(est, net, batches)
-    state = _optimizer_state(est, optimizer, theta, incremental)
+    state, spare = _optimizer_state(est, optimizer, theta, incremental)
     if incremental and optimizer.schedule.is_over(state.count):
         _warn_schedule_over(est, stacklevel + 1)
     est._sync_stopping_state(validation is not None)
@@ -136,6 +162,7 @@ def fit_stochastic(
         random_state=random_state,
         keep_best=est.early_stopping
         or (est.restore_best_weights and validation is not None and not incremental),
+        spare=spare,
     )
     est.n_iter_ = 0
     # Ctrl-C goes back to the last completed epoch. partial_fit runs one
@@ -194,8 +221,10 @@ class EpochRun:
         dropout,
         random_state,
         keep_best,
+        spare=None,
     ):
         est = self.estimator = estimator
+        self.spare = spare
         self.net = net
         self.optimizer = optimizer
         self.validation = validation
@@ -213,7 +242,7 @@ class EpochRun:
         # An ArraySpace instead on the Array API path (see _backend).
         self.workspace = est._buffer(
             "workspace",
-            (net.layer_units, net.activations, theta.dtype, rows),
+            (net.layer_units, net.activations, n_members(net), theta.dtype, rows),
             lambda: workspace_for(net, rows, theta),
         )
         # Early stopping follows the validation score; otherwise the
@@ -242,6 +271,7 @@ class EpochRun:
         """Train one epoch and record it; return the state and whether to stop."""
         est = self.estimator
         start = time.perf_counter()
+        spare, read = self.spare, state
         try:
             loss, state, first_loss = train_epoch(
                 self.net,
@@ -254,9 +284,20 @@ class EpochRun:
                 workspace=self.workspace,
                 dropout=self.dropout,
                 random_state=self.random_state,
+                into=spare,
             )
         except Diverged as error:
             raise est._divergence(error.loss) from None
+        # An ensemble's objective is the sum of its members' losses (E1);
+        # the estimator reports their mean, comparable with one network's.
+        loss = mean_member_loss(self.net, loss)
+        first_loss = mean_member_loss(self.net, first_loss)
+        if spare is not None:
+            # The moments read are the next call's spare: the snapshot keeps
+            # them only until this call ends, and a failed call copies them.
+            self.spare = None
+            key = _spare_key(self.optimizer, est._theta)
+            est._buffers["spare_state"] = (key, read)
         if self.initial_loss is None:
             self.initial_loss = first_loss
         self.losses.append(loss)

@@ -57,6 +57,7 @@ NETWORK_PARAMS = (
     "tol",
     "random_state",
     "verbose",
+    "n_ensemble",
 )
 
 #: What every TabularMLPRegressor's network has, whatever its parameters:
@@ -359,6 +360,11 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     verbose : bool or int, default=False
         Progress messages of the inner regressor (2: one row per epoch).
 
+    n_ensemble : int, default=1
+        The number of networks trained together in one pass, whose mean
+        `predict` returns; ``predict(X, return_std=True)`` also returns
+        their spread. See :class:`BackpropRegressor`.
+
     Attributes
     ----------
     preprocessor_ : ColumnTransformer
@@ -488,6 +494,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         min_frequency=5,
         random_state=None,
         verbose=False,
+        n_ensemble=1,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -510,6 +517,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.min_frequency = min_frequency
         self.random_state = random_state
         self.verbose = verbose
+        self.n_ensemble = n_ensemble
 
     n_iter_ = _forwarded("n_iter_")
     loss_curve_ = _forwarded("loss_curve_")
@@ -654,7 +662,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             self.regressor_.fit(Xt, y, sample_weight=sample_weight)
         return self
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predict from a raw table like the one `fit` saw.
 
         Parameters
@@ -662,14 +670,23 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         X : {DataFrame, array-like} of shape (n_samples, n_features)
             The input table, with the columns `fit` saw.
 
+        return_std : bool, default=False
+            Whether to return the standard deviation of the ensemble
+            members' predictions too. Only with ``n_ensemble > 1``.
+
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predicted values.
+
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The members' standard deviation; only when ``return_std`` is
+            True.
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return self.regressor_.predict(self.preprocessor_.transform(X))
+        Xt = self.preprocessor_.transform(X)
+        return self.regressor_.predict(Xt, return_std=return_std)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

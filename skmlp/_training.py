@@ -21,9 +21,8 @@ import warnings
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
-from sklearn.utils import gen_batches
 
-from ._backend import ArraySpace
+from ._backend import ArraySpace, gen_batches
 
 __all__ = [
     "Diverged",
@@ -230,6 +229,7 @@ def train_epoch(
     workspace,
     dropout=None,
     random_state=None,
+    into=None,
 ):
     """Train ``theta`` in place for one pass over ``batches``.
 
@@ -265,6 +265,12 @@ def train_epoch(
     random_state : numpy.random.RandomState, default=None
         The generator to draw dropout masks from.
 
+    into : NamedTuple, default=None
+        Another state of ``optimizer``: the first step writes the new
+        moments into its arrays, and later steps update those in place, so
+        that ``state``'s arrays are left as they were (to go back to).
+        ``None`` updates ``state``'s arrays in place.
+
     Returns
     -------
     loss : float
@@ -286,14 +292,17 @@ def train_epoch(
         caller rolls the whole call back, as it does for any divergence.
     """
     losses = EpochLosses() if isinstance(theta, np.ndarray) else DeviceLosses(alpha)
+    # Bound once: a small network's batch takes a few hundred microseconds,
+    # and every attribute lookup in this loop is paid on each of them.
+    loss_and_grad, step, add = network.loss_and_grad, optimizer.step, losses.add
+    masks = None
     for X, y, sample_weight in batches:
         n_rows = X.shape[0]
-        masks = None
         if dropout is not None:
             masks = network.draw_dropout_masks(
                 n_rows, dropout, random_state, theta.dtype, workspace
             )
-        loss, grad = network.loss_and_grad(
+        loss, grad = loss_and_grad(
             theta,
             X,
             y,
@@ -303,8 +312,9 @@ def train_epoch(
             dropout_masks=masks,
             workspace=workspace,
         )
-        losses.add(loss, n_rows)
-        state = optimizer.step(theta, grad, state)
+        add(loss, n_rows)
+        state = step(theta, grad, state, into=into)
+        into = None
     losses.close(workspace)
     return losses.total / losses.n_samples, state, losses.first
 

@@ -4,10 +4,16 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.utils import gen_batches as sklearn_gen_batches
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from skmlp import _backend
-from skmlp._backend import MIN_FLOPS_FOR_BLAS_THREADS, blas_threads_for, matmul
+from skmlp._backend import (
+    MIN_FLOPS_FOR_BLAS_THREADS,
+    blas_threads_for,
+    gen_batches,
+    matmul,
+)
 from skmlp._network import Network
 
 
@@ -99,3 +105,11 @@ def test_workspace_remembers_views_of_the_last_vectors():
     for other in others:  # L-BFGS hands over new vectors: the cache stays small
         ws.unpack(other)
     assert ws.unpack(theta)[0] is not Ws  # forgotten, made anew
+
+
+def test_gen_batches_gives_scikit_learns_slices():
+    for n in range(1, 30):
+        for batch_size in range(1, 12):
+            assert list(gen_batches(n, batch_size)) == list(
+                sklearn_gen_batches(n, batch_size)
+            )

@@ -478,3 +478,18 @@ def test_softmax_backward_refuses():
     assert np.isfinite(a).all()
     with pytest.raises(ValueError, match=r"only used .* with its canonical"):
         softmax.backward(np.ones_like(a), z, a)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softmax_is_scikit_learns_to_the_bit(dtype):
+    from sklearn.neural_network._base import inplace_softmax
+
+    rng = np.random.RandomState(0)
+    for n_classes in (3, 10, 257):
+        z = (rng.randn(50, n_classes) * 30).astype(dtype)
+        z[0, :] = 0.0  # ties, and a maximum of zero
+        expected = z.copy()
+        inplace_softmax(expected)
+        softmax = ACTIVATIONS["softmax"].forward
+        assert_array_equal(softmax(z, np.empty_like(z)), expected)
+        assert_array_equal(softmax(z, z), expected)  # in place

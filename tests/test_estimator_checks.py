@@ -59,6 +59,11 @@ ESTIMATORS += [
         numeric_embedding="piecewise_linear", max_iter=50, random_state=0
     ),
 ]
+# Ensembles trained in one pass (numpy only: no array-API checks).
+ESTIMATORS += [
+    estimator(n_ensemble=3, max_iter=100, random_state=0)
+    for estimator in (BackpropRegressor, BackpropClassifier)
+]
 # Raw tables in: a ColumnTransformer and a BackpropRegressor inside.
 ESTIMATORS += [
     TabularMLPRegressor(max_iter=20, random_state=0),

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from skmlp import BackpropRegressor
+from skmlp import BackpropClassifier, BackpropRegressor
 
 
 def _data(n_samples=40, seed=0):
@@ -106,3 +106,107 @@ def test_a_first_epoch_that_runs_away_is_a_divergence():
     with pytest.raises(ValueError, match=r"epoch 1: the fit diverged"):
         est.fit(X, y)
     assert not hasattr(est, "n_iter_")
+
+
+def _with(array, index, value):
+    array = array.copy()
+    array[index] = value
+    return array
+
+
+#: Inputs to a continued partial_fit that validate_data refuses, warns about
+#: or converts; ours skips validate_data only for plain finite float arrays.
+_CONTINUED = {
+    "NaN in X": lambda X, y: (_with(X, (2, 1), np.nan), y),
+    "inf in X": lambda X, y: (_with(X, (2, 1), -np.inf), y),
+    "NaN in y": lambda X, y: (X, _with(y, 3, np.nan)),
+    "inf in y": lambda X, y: (X, _with(y, 3, np.inf)),
+    "a feature more": lambda X, y: (np.c_[X, X[:, 0]], y),
+    "a feature less": lambda X, y: (X[:, :-1], y),
+    "a label less": lambda X, y: (X, y[:-1]),
+    "no rows": lambda X, y: (X[:0], y[:0]),
+    "no outputs": lambda X, y: (X, y[:, np.newaxis][:, :0]),
+    "complex X": lambda X, y: (X + 0j, y),
+    "3-D y": lambda X, y: (X, y[:, np.newaxis, np.newaxis]),
+    "1-D X": lambda X, y: (X[:, 0], y),
+    "a DataFrame": lambda X, y: (_frame(X), y),
+    "float16 X": lambda X, y: (X.astype(np.float16), y),
+    "big-endian X": lambda X, y: (X.astype(">f8"), y),
+    "a list": lambda X, y: (X.tolist(), y.tolist()),
+    "integer y": lambda X, y: (X, np.round(10 * y).astype(np.int64)),
+    "column y": lambda X, y: (X, y[:, np.newaxis]),
+}
+
+
+def _frame(X):
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+
+
+def _outcome(est, X, y):
+    """What ``est.partial_fit(X, y)`` raises or warns, names swapped, and theta."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            est.partial_fit(X, y)
+            error = None
+        except Exception as exc:  # any: compared with MLPRegressor's
+            error = (type(exc), str(exc))
+    found = [
+        (w.category, str(w.message))
+        for w in caught
+        if not issubclass(w.category, ConvergenceWarning | RuntimeWarning)
+    ]
+    name = type(est).__name__
+    if error is not None:
+        error = (error[0], error[1].replace(name, "<estimator>"))
+    return error, [(c, message.replace(name, "<estimator>")) for c, message in found]
+
+
+@pytest.mark.parametrize("case", list(_CONTINUED))
+def test_a_continued_partial_fit_checks_its_input_as_mlpregressor(case):
+    # partial_fit after the first skips validate_data for plain finite float
+    # arrays; every other input still gets MLPRegressor's error or warning.
+    X, y = _data()
+    X_bad, y_bad = _CONTINUED[case](X, y)
+    params = {"hidden_layer_sizes": (4,), "random_state": 0}
+    ours, theirs = BackpropRegressor(**params), MLPRegressor(**params)
+    outcomes = []
+    for est in (ours, theirs):
+        est.partial_fit(X, y)
+        outcomes.append(_outcome(est, X_bad, y_bad))
+    assert outcomes[0] == outcomes[1]
+    if outcomes[0][0] is None and case != "a DataFrame":
+        # Accepted: the same step as after validate_data, bit for bit.
+        np.testing.assert_array_equal(
+            np.concatenate([c.ravel() for c in ours.coefs_]),
+            np.concatenate([c.ravel() for c in theirs.coefs_]),
+        )
+
+
+def test_a_continued_partial_fit_after_feature_names_still_checks_them():
+    pd = pytest.importorskip("pandas")
+    X, y = _data()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    params = {"hidden_layer_sizes": (4,), "random_state": 0}
+    outcomes = [
+        _outcome(est.partial_fit(frame, y), X, y)
+        for est in (BackpropRegressor(**params), MLPRegressor(**params))
+    ]
+    assert outcomes[0] == outcomes[1]
+    assert "X does not have valid feature names" in outcomes[0][1][0][1]
+
+
+@pytest.mark.parametrize(
+    "case", ["NaN in X", "a feature more", "no rows", "float16 X", "a DataFrame"]
+)
+def test_a_continued_classifier_partial_fit_checks_x_as_mlpclassifier(case):
+    X, y = _data()
+    labels = (y > 0).astype(np.int64)
+    X_bad, labels_bad = _CONTINUED[case](X, labels)
+    params = {"hidden_layer_sizes": (4,), "random_state": 0}
+    outcomes = []
+    for est in (BackpropClassifier(**params), MLPClassifier(**params)):
+        est.partial_fit(X, labels, classes=[0, 1])
+        outcomes.append(_outcome(est, X_bad, labels_bad))
+    assert outcomes[0] == outcomes[1]

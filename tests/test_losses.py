@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from skmlp._losses import (
     LOSSES,
+    CrossEntropy,
     HalfPoissonDeviance,
     HalfSquaredError,
     Huber,
@@ -198,3 +199,32 @@ def test_pinball_keeps_float32():
     assert dy_hat is out
     assert Pinball(0.25).value_and_grad(y, y_hat)[1].dtype == np.float32
     assert_array_equal(dy_hat, np.array([[0.75], [0.0], [-0.25]], np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("n_samples", "n_classes"), [(200, 10), (37, 3), (5000, 3), (64, 300)]
+)
+def test_one_hot_cross_entropy_is_scikit_learns_to_the_bit(dtype, n_samples, n_classes):
+    # The true classes' terms alone, summed by np.bincount: the same number
+    # as scikit-learn's log_loss over every entry, and the same gradient.
+    from sklearn.neural_network._base import inplace_softmax, log_loss
+
+    rng = np.random.RandomState(n_classes)
+    y_hat = (rng.randn(n_samples, n_classes) * 4).astype(dtype)
+    y_hat[0, 0] = 60  # a saturated row, where the clipping matters
+    inplace_softmax(y_hat)
+    labels = rng.randint(n_classes, size=n_samples)
+    y = (labels[:, np.newaxis] == np.arange(n_classes)).astype(dtype)
+    expected = log_loss(y.astype(bool), y_hat)
+    fast, general = CrossEntropy(one_hot=True), CrossEntropy()
+    loss, dz = fast.value_and_grad_z(y, y_hat, out=np.empty_like(y_hat))
+    assert loss == expected
+    assert type(loss) is np.float64
+    assert fast.value(y, y_hat) == expected
+    reference_loss, reference_dz = general.value_and_grad_z(y, y_hat)
+    assert loss == reference_loss
+    assert_array_equal(dz, reference_dz)
+    # With sample weights, the general computation.
+    weights = rng.uniform(0.5, 2, n_samples)
+    assert fast.value(y, y_hat, weights) == general.value(y, y_hat, weights)

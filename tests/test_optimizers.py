@@ -22,7 +22,7 @@ from _helpers import (
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from skmlp import BackpropRegressor
+from skmlp import BackpropRegressor, _optimizers
 from skmlp._optimizers import (
     HYPERPARAMETERS,
     OPTIMIZERS,
@@ -108,6 +108,26 @@ def test_adam_matches_scikit_learn_bit_for_bit():
     assert state.count == theirs.t == EPOCHS * STEPS_PER_EPOCH
     assert_array_equal(state.m, theirs.ms[0])
     assert_array_equal(state.v, theirs.vs[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_adam_in_blocks_gives_the_same_numbers(monkeypatch, dtype):
+    # A theta longer than ADAM_BLOCK is updated block by block, the last
+    # block shorter: the same elementwise operations, so the same bits.
+    rng = np.random.default_rng(0)
+    theta = rng.standard_normal(103).astype(dtype)
+    grads = [rng.standard_normal(103).astype(dtype) for _ in range(4)]
+    results = []
+    for block in (10**9, 10):
+        monkeypatch.setattr(_optimizers, "ADAM_BLOCK", block)
+        adam, ours = Adam(learning_rate_init=0.01), theta.copy()
+        state = adam.init(ours)
+        for grad in grads:
+            state = adam.step(ours, grad, state)
+        results.append((ours, state.m, state.v))
+    for whole, blocked in zip(*results, strict=True):
+        assert_array_equal(blocked, whole)
+    assert not np.array_equal(results[0][0], theta)  # it did step
 
 
 def test_adam_float32_is_scikit_learns_arithmetic_in_float32():
@@ -366,3 +386,67 @@ def test_step_updates_the_state_arrays_in_place_and_allocates_nothing(cls):
         tracemalloc.stop()
     assert peak < theta.nbytes / 10  # no temporary the size of theta
     assert [id(value) for value in state if isinstance(value, np.ndarray)] == arrays
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_a_step_into_another_state_only_reads_the_given_one(cls):
+    # partial_fit keeps the stored moments to roll back to, without copying
+    # them: the first step writes the new ones into spare arrays.
+    optimizer = cls(
+        transforms=(ClipByGlobalNorm(1.0),),
+        decay=DecoupledWeightDecay(0.1, n_decayed=100),
+    )
+    theta, grads = theta_and_grads(np.float64)
+    state = optimizer.init(theta)
+    for grad in grads[:3]:
+        state = optimizer.step(theta, grad.copy(), state)
+    before = {k: v.copy() for k, v in state._asdict().items() if hasattr(v, "copy")}
+    in_place_theta = theta.copy()
+    in_place = optimizer.step(
+        in_place_theta,
+        grads[3].copy(),
+        optimizer.state_from_dict(
+            {
+                k: v.copy() if isinstance(v, np.ndarray) else v
+                for k, v in optimizer.state_to_dict(state).items()
+            }
+        ),
+    )
+    spare = optimizer.init(theta)
+    spare_arrays = [id(v) for v in spare if isinstance(v, np.ndarray)]
+    after = optimizer.step(theta, grads[3].copy(), state, into=spare)
+    for name, value in before.items():
+        assert_array_equal(getattr(state, name), value)  # only read
+    assert [id(v) for v in after if isinstance(v, np.ndarray)] == spare_arrays
+    assert_array_equal(theta, in_place_theta)  # the same numbers
+    for name in before:
+        assert_array_equal(getattr(after, name), getattr(in_place, name))
+    assert (after.learning_rate, after.count) == (
+        in_place.learning_rate,
+        in_place.count,
+    )
+
+
+def test_adam_into_spare_arrays_in_blocks_gives_the_in_place_numbers():
+    # Past ADAM_BLOCK entries the step runs block by block; writing the new
+    # moments into spare arrays (partial_fit) must still give the in-place
+    # step's numbers and leave the given state as it was.
+    rng = np.random.default_rng(0)
+    n = 2 * _optimizers.ADAM_BLOCK + 123
+    theta, grad = rng.standard_normal(n), rng.standard_normal(n)
+    optimizer = Adam(learning_rate_init=0.01)
+    state = optimizer.init(theta)
+    state = optimizer.step(theta, grad, state)
+    m_before, v_before = state.m.copy(), state.v.copy()
+    in_place_theta = theta.copy()
+    in_place = optimizer.step(
+        in_place_theta,
+        grad,
+        AdamState(state[0], state[1], m_before.copy(), v_before.copy()),
+    )
+    after = optimizer.step(theta, grad, state, into=optimizer.init(theta))
+    assert_array_equal(state.m, m_before)
+    assert_array_equal(state.v, v_before)
+    assert_array_equal(theta, in_place_theta)
+    assert_array_equal(after.m, in_place.m)
+    assert_array_equal(after.v, in_place.v)

@@ -317,6 +317,7 @@ def test_defaults_are_mlpregressors():
         "warmup_fraction": 0.0,
         "weight_decay": 0.0,
         "numeric_embedding": None,
+        "n_ensemble": 1,
     }
 
 

@@ -357,3 +357,37 @@ def test_a_continued_partial_fit_allocates_no_copy_of_the_weights(solver):
     # ... and computes what a fresh copy computes.
     reference.partial_fit(X, y)
     np.testing.assert_array_equal(est.theta_, reference.theta_)
+
+
+@pytest.mark.parametrize("solver", STOCHASTIC)
+@pytest.mark.parametrize("failure", ["ctrl-c", "divergence"])
+def test_a_failed_call_in_a_partial_fit_stream_keeps_the_optimizer_state(
+    monkeypatch, solver, failure
+):
+    # The snapshot of a call keeps the optimizer's moments without copying
+    # them, and the calls of a stream alternate between two sets of arrays:
+    # a call that fails after a few (so both sets are in use) must still
+    # leave the moments of the call before, as the next call shows.
+    X, y = estimator_data()
+    est = BackpropRegressor(
+        hidden_layer_sizes=(5,), solver=solver, batch_size=20, random_state=0
+    )
+    for _ in range(3):
+        est.partial_fit(X, y)
+    reference = copy.deepcopy(est)
+    before = _state(est, X, y)
+    if failure == "ctrl-c":
+        interrupt_on_call(monkeypatch, 2)  # the first step is taken
+        with pytest.warns(UserWarning, match="Training interrupted by user."):
+            est.partial_fit(X, y)
+        monkeypatch.undo()
+    else:
+        params = est.get_params()
+        est.set_params(**DIVERGING[solver])
+        _fit_diverging(est, X, y * 1e6, method="partial_fit")
+        est.set_params(**params)
+    assert_same(_state(est, X, y), before)
+    for _ in range(2):
+        est.partial_fit(X, y)
+        reference.partial_fit(X, y)
+        assert_array_equal(est.theta_, reference.theta_)
