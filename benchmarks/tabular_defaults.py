@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy import DEV_DATASETS, N_FOLDS, SEED, load, run_model
 
-from skmlp import TabularMLPRegressor
+from skmlp import PeriodicEmbedding, PiecewiseLinearEmbedding, TabularMLPRegressor
 
 #: Where the search started. The defaults chosen, from the results in
 #: ``tabular-defaults.log``: "(512,) lr=1e-3 wd=1".
@@ -83,6 +83,18 @@ VARIANTS = {
     # 60 or 120 epochs.
     "round 3": {**CHOSEN, "max_categories": 100},
     "round 3 it=120": {**CHOSEN, "max_categories": 100, "max_iter": 120},
+    # Fourth round: the numeric embeddings and the ensembles on the defaults
+    # of round three.
+    "r3 +ple": {**CHOSEN, "numeric_embedding": "piecewise_linear"},
+    "r3 +ple16": {**CHOSEN, "numeric_embedding": PiecewiseLinearEmbedding(16)},
+    "r3 +ple8": {**CHOSEN, "numeric_embedding": PiecewiseLinearEmbedding(8)},
+    "r3 +ens4": {**CHOSEN, "n_ensemble": 4},
+    "r3 +plr-lite": {
+        **CHOSEN,
+        "numeric_embedding": PeriodicEmbedding(
+            n_frequencies=16, embedding_dim=16, lite=True
+        ),
+    },
 }
 
 

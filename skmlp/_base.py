@@ -246,8 +246,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
             ),
             "loss": self._loss(),
         }
-        if self.n_ensemble > 1:  # without an embedding (_check_ensemble)
-            return EnsembleNetwork(**layers, n_members=self.n_ensemble)
+        if self.n_ensemble > 1:
+            return EnsembleNetwork(
+                **layers, n_members=self.n_ensemble, embedding=embedding
+            )
         return Network(**layers, embedding=embedding)
 
     def _embedding_spec(self):
@@ -284,7 +286,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
         def build():
             if members > 1:
                 return EnsembleNetwork(
-                    self._layer_units, self._activations, loss, members
+                    self._layer_units, self._activations, loss, members, embedding
                 )
             return Network(self._layer_units, self._activations, loss, embedding)
 
@@ -661,11 +663,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator):
                 f"n_ensemble={self.n_ensemble} computes on numpy arrays only, and X "
                 f"is a {type(X).__module__} array. Pass numpy X, or use "
                 "n_ensemble=1 on this namespace."
-            )
-        if getattr(self, "numeric_embedding", None) is not None:
-            raise ValueError(
-                "n_ensemble > 1 cannot be combined with numeric_embedding yet: "
-                "set n_ensemble=1 or numeric_embedding=None."
             )
 
     def _check_same_space(self, X):

@@ -51,11 +51,13 @@ one ``dz^2 (W^2)^T``, so by (7) and (10)
 a product of ``(dz^2 \odot x)^T`` with the matrix of :math:`\sigma'`,
 columns scaled by :math:`W^2`; :math:`\delta` itself is never formed.
 
-An input layer (an embedding :math:`a^0 = e(x)`) would receive the sum over
-members of their :math:`\delta^1 = dL/da^0`, since every member reads the
-same :math:`a^0`: :meth:`EnsembleNetwork.loss_and_grad` computes the bottom
-layer's gradient in one place (``_bottom_layer``) where that sum would be
-added.
+With a numeric embedding (:mod:`skmlp._embeddings`), the members share it:
+every member reads the same :math:`a^0 = e(x)`, so the embedding receives
+the sum over members of their :math:`\delta^1 = dL/da^0`, by the chain
+rule through a shared input (as in TabM, whose members share the
+embedding too). ``_bottom_layer`` forms that sum; (E3) does not form
+:math:`\delta^1`, so it is used only when the embedding has no trained
+parameters.
 """
 
 from dataclasses import dataclass, field
@@ -104,12 +106,17 @@ class EnsembleNetwork:
 
     n_members : int
         The number of members ``k``, at least 2.
+
+    embedding : object, default=None
+        A fitted numeric embedding from :mod:`skmlp._embeddings`, shared by
+        the members; its parameters follow the members' in ``theta``.
     """
 
     layer_units: tuple
     activations: tuple
     loss: object
     n_members: int
+    embedding: object = None
     member: Network = field(init=False, repr=False, compare=False)
     _coef_slices: tuple = field(init=False, repr=False, compare=False)
     _intercept_slices: tuple = field(init=False, repr=False, compare=False)
@@ -141,13 +148,26 @@ class EnsembleNetwork:
 
     @property
     def n_features(self):
-        """Number of input features: columns of ``X`` (there is no embedding)."""
-        return self.layer_units[0]
+        """Number of input features: columns of ``X``."""
+        if self.embedding is None:
+            return self.layer_units[0]
+        return self.embedding.n_inputs
 
     @property
     def n_params(self):
-        """Length of ``theta``: ``n_members`` times a member's."""
-        return self._intercept_slices[-1][0].stop
+        """Length of ``theta``: ``n_members`` times a member's, then the embedding's."""
+        extra = 0 if self.embedding is None else self.embedding.n_params
+        return self._intercept_slices[-1][0].stop + extra
+
+    def embedding_params(self, theta):
+        r"""Return the view of ``theta`` that holds the embedding's :math:`\phi`."""
+        return theta[self._intercept_slices[-1][0].stop :]
+
+    def _embed(self, theta, X):
+        """Return ``(a^0, cache)``: ``X`` itself without an embedding."""
+        if self.embedding is None:
+            return X, None
+        return self.embedding.forward(self.embedding_params(theta), X)
 
     @property
     def n_coefs(self):
@@ -200,12 +220,18 @@ class EnsembleNetwork:
         """Draw every member as :func:`~skmlp._init.initial_theta` draws a network.
 
         One after another from ``random_state``: member 0 gets the weights
-        a single network would get from the same generator.
+        a single network would get from the same generator. The shared
+        embedding's parameters are drawn last, by its own scheme.
         """
-        return self.stack(
+        theta = self.stack(
             initial_theta(self.member, random_state, dtype, scheme, activation)
             for _ in range(self.n_members)
         )
+        if self.embedding is not None:
+            self.embedding_params(theta)[...] = self.embedding.initial_params(
+                random_state
+            )
+        return theta
 
     @property
     def keeps_z(self):
@@ -275,6 +301,9 @@ class EnsembleNetwork:
         y_hat = np.empty((k, n_samples, self.layer_units[-1]), dtype=dtype)
         widths = self.layer_units[1:-1]
         row_bytes = 2 * k * max(widths, default=1) * dtype.itemsize
+        if self.embedding is not None:  # its arrays are made per chunk
+            row_bytes += self.embedding.row_floats * dtype.itemsize
+            theta = theta.astype(dtype, copy=False)
         budget = int(get_config()["working_memory"] * 2**20 // row_bytes)
         chunk = max(1, min(budget, PREDICT_CHUNK_ROWS // k, n_samples))
         with self.blas_threads(chunk):
@@ -282,9 +311,8 @@ class EnsembleNetwork:
                 n = rows.stop - rows.start
                 zs = [np.empty((k, n, width), dtype) for width in widths]
                 zs.append(np.empty((k, n, self.layer_units[-1]), dtype))
-                activations, _ = self._forward(
-                    theta, X[rows], zs, [None] * self.n_layers
-                )
+                a0, _ = self._embed(theta, X[rows])
+                activations, _ = self._forward(theta, a0, zs, [None] * self.n_layers)
                 y_hat[:, rows] = activations[-1]
         return y_hat
 
@@ -337,6 +365,7 @@ class EnsembleNetwork:
             workspace = self.workspace(n_samples, theta.dtype)
         zs, outs, dzs = workspace.rows(n_samples)
         S = n_samples if sample_weight is None else sample_weight.sum()
+        X, cache = self._embed(theta, X)  # a^0, shared by the members
         activations, inputs = self._forward(
             theta, X, zs, outs, dropout_masks, workspace
         )
@@ -367,9 +396,13 @@ class EnsembleNetwork:
                 delta = np.matmul(
                     dz, Ws[l].transpose(0, 2, 1), out=dzs[l - 1]
                 )  # (5), (8)
-        self._bottom_layer(
+        delta = self._bottom_layer(
             X, delta, zs, activations, dropout_masks, workspace, dWs[0], dbs[0], Ws
         )
+        if delta is not None:  # the members' summed delta^1 = dL/da^0
+            self.embedding.backward(
+                self.embedding_params(theta), cache, delta, self.embedding_params(grad)
+            )
         if alpha:  # (10)
             l2 = np.multiply(theta[: self.n_coefs], alpha, out=workspace.scratch)
             grad[: self.n_coefs] += l2
@@ -389,16 +422,23 @@ class EnsembleNetwork:
         """Say whether (E3) computes the bottom layer: one hidden layer, one output."""
         return (
             self.n_layers == 2
+            and not self._trains_embedding
             and self.layer_units[-1] == 1
             and work.X1 is not None
             and _is_dense(X)
         )
 
-    def _bottom_layer(self, X, delta, zs, activations, masks, work, dW, db, Ws):
-        """Write ``dL/dW^1`` and ``dL/db^1`` of every member (7), (9), (10).
+    @property
+    def _trains_embedding(self):
+        """Whether the shared embedding has parameters, and so needs delta^1."""
+        return self.embedding is not None and self.embedding.n_params > 0
 
-        ``delta`` is ``dL/dz^2`` when (E3) applies, else ``dL/da^1``. An
-        input layer would take ``dz^1 @ W^1`` summed over members from here.
+    def _bottom_layer(self, X, delta, zs, activations, masks, work, dW, db, Ws):
+        r"""Write ``dL/dW^1`` and ``dL/db^1`` of every member (7), (9), (10).
+
+        ``delta`` is ``dL/dz^2`` when (E3) applies, else ``dL/da^1``. Returns
+        the members' summed :math:`\delta^1 = dL/da^0` (8) when the shared
+        embedding trains parameters, else ``None``.
         """
         n = X.shape[0]
         if self._low_rank(X, work):
@@ -414,17 +454,22 @@ class EnsembleNetwork:
             np.matmul(scaled, derivative, out=work.dWb)
             work.dWb *= Ws[1].transpose(0, 2, 1)
             dW[...], db[...] = work.dWb[:, :-1], work.dWb[:, -1]
-            return
-        else:
-            dz = self._backward_layer(0, delta, zs, activations, masks)
+            return None
+        dz = self._backward_layer(0, delta, zs, activations, masks)
+        # (8) for c = 1, every member's, summed: they all read the same a^0.
+        # Ws holds coefs_, so W^1 is its transpose over the last two axes.
+        delta_0 = None
+        if self._trains_embedding:
+            delta_0 = np.matmul(dz, Ws[0].transpose(0, 2, 1)).sum(axis=0)
         if _is_dense(X) and work.X1 is not None:
             # One product gives both: [X, 1]^T dz = [X^T dz; sum of rows].
             np.matmul(work.X1[:n].T, dz, out=work.dWb)
             dW[...], db[...] = work.dWb[:, :-1], work.dWb[:, -1]
-            return
+            return delta_0
         for m in range(self.n_members):
             matmul(X.T, dz[m], out=dW[m])
         np.add.reduce(dz, axis=1, out=db)
+        return delta_0
 
 
 def _rows(array):

@@ -292,7 +292,7 @@ def _forward(scope, operator, container):
         a = g.op("Cast", a, to=TensorProto.DOUBLE)
     net = est.network_
     members = est.__dict__.get("_n_members", 1)
-    embedding = getattr(net, "embedding", None)  # an ensemble has none
+    embedding = getattr(net, "embedding", None)  # shared by the members
     if embedding is not None:
         phi = net.embedding_params(est._theta)
         a = _EMBEDDINGS[type(embedding).__name__](g, a, embedding, phi)

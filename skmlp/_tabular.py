@@ -58,6 +58,7 @@ NETWORK_PARAMS = (
     "random_state",
     "verbose",
     "n_ensemble",
+    "numeric_embedding",
 )
 
 #: What every TabularMLPRegressor's network has, whatever its parameters:
@@ -365,6 +366,14 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         `predict` returns; ``predict(X, return_std=True)`` also returns
         their spread. See :class:`BackpropRegressor`.
 
+    numeric_embedding : {'periodic', 'piecewise_linear'}, PeriodicEmbedding, \
+            PiecewiseLinearEmbedding or None, default=None
+        An embedding of every input column of the network (the prepared
+        numeric columns; one-hot and indicator columns, which take the values
+        0 and 1, get a single bin under 'piecewise_linear' and are passed on
+        as they are). See :class:`BackpropRegressor` and the user guide's
+        "Numeric embeddings".
+
     Attributes
     ----------
     preprocessor_ : ColumnTransformer
@@ -495,6 +504,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         random_state=None,
         verbose=False,
         n_ensemble=1,
+        numeric_embedding=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -518,6 +528,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.n_ensemble = n_ensemble
+        self.numeric_embedding = numeric_embedding
 
     n_iter_ = _forwarded("n_iter_")
     loss_curve_ = _forwarded("loss_curve_")

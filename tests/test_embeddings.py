@@ -323,10 +323,3 @@ def test_network_checks_the_embedding_width():
     Network((6, 4, 1), ("relu", "identity"), embedding=layer)
     with pytest.raises(ValueError, match="gives 6 inputs"):
         Network((3, 4, 1), ("relu", "identity"), embedding=layer)
-
-
-def test_an_ensemble_refuses_an_embedding():
-    _, X, y, _ = _task("regressor")
-    est = BackpropRegressor(n_ensemble=2, numeric_embedding="piecewise_linear")
-    with pytest.raises(ValueError, match="cannot be combined with numeric_embedding"):
-        est.fit(X, y)

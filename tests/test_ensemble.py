@@ -18,6 +18,8 @@ from sklearn.datasets import make_classification
 from skmlp import (
     BackpropClassifier,
     BackpropRegressor,
+    PeriodicEmbedding,
+    PiecewiseLinearEmbedding,
     TabularMLPRegressor,
     check_gradients,
 )
@@ -354,3 +356,94 @@ def test_array_api_input_is_refused_clearly():
     with sklearn.config_context(array_api_dispatch=True):
         with pytest.raises(ValueError, match="numpy arrays only"):
             est.fit(xp.asarray(X), xp.asarray(y))
+
+
+# -- with a numeric embedding, shared by the members ---------------------------------
+
+
+EMBEDDINGS = {
+    "periodic": PeriodicEmbedding(n_frequencies=3, embedding_dim=2),
+    "periodic_lite": PeriodicEmbedding(n_frequencies=3, embedding_dim=2, lite=True),
+    "piecewise_linear": PiecewiseLinearEmbedding(n_bins=4),
+}
+
+
+@pytest.mark.parametrize("embedding", list(EMBEDDINGS))
+@pytest.mark.parametrize(
+    ("units", "activations", "loss"),
+    [
+        ((5, 1), ("relu", "identity"), "squared_error"),  # (E3) without delta^1
+        ((5, 2), ("tanh", "identity"), "squared_error"),
+        ((4, 3, 3), ("relu", "relu", "softmax"), "log_loss"),
+    ],
+)
+def test_shared_embedding_gets_the_sum_of_the_members_gradients(
+    embedding, units, activations, loss
+):
+    # The ensemble's objective is the sum of single networks' objectives,
+    # each with its member's layers and the one embedding, so its gradient
+    # for phi is the sum of theirs.
+    X, y, sample_weight = regression_data(25, 3, units[-1])
+    if loss == "log_loss":
+        y = np.eye(units[-1])[np.argmax(y, axis=1)]
+    layer = EMBEDDINGS[embedding].fit_layer(X)
+    layers = ((layer.n_outputs, *units), activations, loss)
+    net = EnsembleNetwork(*layers, n_members=3, embedding=layer)
+    single = Network(*layers, embedding=layer)
+    theta = net.initial_theta(
+        np.random.RandomState(0), np.float64, "glorot_uniform", "relu"
+    )
+    phi = net.embedding_params(theta)
+    assert phi.size == layer.n_params
+    loss_value, grad = net.loss_and_grad(theta, X, y, sample_weight, alpha=0.1)
+    total, phi_grad = 0.0, np.zeros_like(phi)
+    for m in range(3):
+        theta_m = np.concatenate([net.member_theta(theta, m), phi])
+        value, grad_m = single.loss_and_grad(theta_m, X, y, sample_weight, alpha=0.1)
+        total += value
+        body = net.member_theta(grad, m)
+        assert_allclose(body, grad_m[: body.size], rtol=1e-10, atol=1e-13)
+        phi_grad += grad_m[body.size :]
+    assert_allclose(loss_value, total, rtol=1e-12)
+    assert_allclose(net.embedding_params(grad), phi_grad, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("embedding", list(EMBEDDINGS))
+def test_check_gradients_of_an_ensemble_with_an_embedding(embedding):
+    X, y, sample_weight = regression_data(20, 3, 1)
+    est = BackpropRegressor(
+        (4,), n_ensemble=2, numeric_embedding=EMBEDDINGS[embedding], random_state=0
+    )
+    assert check_gradients(est, X, y[:, 0], sample_weight=sample_weight) < 1e-6
+    X, y = make_classification(
+        30, 3, n_informative=3, n_redundant=0, n_classes=3, random_state=0
+    )
+    est = BackpropClassifier(
+        (4,), n_ensemble=2, numeric_embedding=EMBEDDINGS[embedding], random_state=0
+    )
+    assert check_gradients(est, X, y) < 1e-6
+
+
+def test_ensemble_with_an_embedding_fits_predicts_and_exports():
+    X, y = estimator_data(80, 3)
+    est = BackpropRegressor(
+        (6,), n_ensemble=3, numeric_embedding="periodic", max_iter=20, random_state=0
+    ).fit(X, y)
+    mean, std = est.predict(X, return_std=True)
+    assert mean.shape == std.shape == (80,)
+    assert np.all(np.isfinite(mean))
+    assert np.all(std > 0)
+    assert est.network_.embedding is not None
+    tabular = TabularMLPRegressor(
+        (8,), n_ensemble=2, numeric_embedding="piecewise_linear", max_iter=5
+    ).fit(X, y)
+    assert tabular.predict(X).shape == (80,)
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("skl2onnx")
+    from skmlp import to_onnx
+
+    session = ort.InferenceSession(
+        to_onnx(est, X).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    got = session.run(None, {"X": X})[0]
+    assert_allclose(got, mean, rtol=1e-10, atol=1e-12)
