@@ -140,21 +140,19 @@ class _Emitter:
 
     def const(self, value, name="c"):
         """Store ``value`` (cast to the model's dtype) and return its name."""
-        value = np.asarray(value, dtype=self.dtype)
-        const_name = self.scope.get_unique_variable_name(name)
-        self.container.add_initializer(
-            const_name, self.proto, list(value.shape), value.ravel()
-        )
-        return const_name
+        return self._initializer(np.asarray(value, dtype=self.dtype), self.proto, name)
 
     def ints(self, values, name="shape"):
         """Store int64 ``values`` (shapes, indices) and return their name."""
         from onnx import TensorProto
 
         values = np.asarray(values, dtype=np.int64)
+        return self._initializer(values, TensorProto.INT64, name)
+
+    def _initializer(self, value, proto, name):
         const_name = self.scope.get_unique_variable_name(name)
         self.container.add_initializer(
-            const_name, TensorProto.INT64, list(values.shape), values.ravel()
+            const_name, proto, list(value.shape), value.ravel()
         )
         return const_name
 
