@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+from skmlp import _array_api
 from skmlp._network import Network
 
 SOLVERS = ["lbfgs", "sgd", "adam"]
@@ -18,6 +19,11 @@ STOCHASTIC = ["sgd", "adam"]
 #: For tests whose short fits stop at max_iter on purpose.
 ignore_convergence = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
+)
+
+#: For tests of the Array API path: scikit-learn has its machinery from 1.9.
+needs_array_api = pytest.mark.skipif(
+    not _array_api.SUPPORTED, reason="the Array API path needs scikit-learn >= 1.9"
 )
 
 # -- data --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import estimator_data, ignore_convergence
+from _helpers import estimator_data, ignore_convergence, needs_array_api
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
@@ -271,6 +271,7 @@ def test_bad_embedding_parameters(spec, match):
         BackpropRegressor(numeric_embedding=spec).fit(X, y)
 
 
+@needs_array_api
 def test_array_api_input_is_refused():
     xp = pytest.importorskip("array_api_strict")
     _, X, y, _ = _task("regressor")

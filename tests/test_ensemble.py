@@ -9,7 +9,12 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _helpers import estimator_data, ignore_convergence, regression_data
+from _helpers import (
+    estimator_data,
+    ignore_convergence,
+    needs_array_api,
+    regression_data,
+)
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
 from sklearn.base import clone
@@ -346,6 +351,7 @@ def test_to_onnx_exports_the_mean_of_the_members(kind, dtype):
     assert np.max(np.abs(got - expected)) <= rtol * np.max(np.abs(expected))
 
 
+@needs_array_api
 def test_array_api_input_is_refused_clearly():
     xp = pytest.importorskip("array_api_strict")
     import sklearn

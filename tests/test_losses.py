@@ -205,10 +205,24 @@ def test_pinball_keeps_float32():
 @pytest.mark.parametrize(
     ("n_samples", "n_classes"), [(200, 10), (37, 3), (5000, 3), (64, 300)]
 )
+@pytest.mark.mlp_reference
 def test_one_hot_cross_entropy_is_scikit_learns_to_the_bit(dtype, n_samples, n_classes):
     # The true classes' terms alone, summed by np.bincount: the same number
-    # as scikit-learn's log_loss over every entry, and the same gradient.
-    from sklearn.neural_network._base import inplace_softmax, log_loss
+    # as scikit-learn 1.9's log_loss over every entry (the parity reference;
+    # 1.6's sums in another order).
+    from sklearn.neural_network._base import log_loss
+
+    y, y_hat = _one_hot_case(dtype, n_samples, n_classes)
+    expected = log_loss(y.astype(bool), y_hat)
+    fast = CrossEntropy(one_hot=True)
+    loss, _ = fast.value_and_grad_z(y, y_hat, out=np.empty_like(y_hat))
+    assert loss == expected
+    assert fast.value(y, y_hat) == expected
+
+
+def _one_hot_case(dtype, n_samples, n_classes):
+    """One-hot targets and softmax outputs, one row saturated."""
+    from sklearn.neural_network._base import inplace_softmax
 
     rng = np.random.RandomState(n_classes)
     y_hat = (rng.randn(n_samples, n_classes) * 4).astype(dtype)
@@ -216,12 +230,22 @@ def test_one_hot_cross_entropy_is_scikit_learns_to_the_bit(dtype, n_samples, n_c
     inplace_softmax(y_hat)
     labels = rng.randint(n_classes, size=n_samples)
     y = (labels[:, np.newaxis] == np.arange(n_classes)).astype(dtype)
-    expected = log_loss(y.astype(bool), y_hat)
+    return y, y_hat
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("n_samples", "n_classes"), [(200, 10), (37, 3), (5000, 3), (64, 300)]
+)
+def test_one_hot_cross_entropy_is_the_general_one_to_the_bit(
+    dtype, n_samples, n_classes
+):
+    # The fast path and the general computation: the same loss and gradient.
+    y, y_hat = _one_hot_case(dtype, n_samples, n_classes)
     fast, general = CrossEntropy(one_hot=True), CrossEntropy()
     loss, dz = fast.value_and_grad_z(y, y_hat, out=np.empty_like(y_hat))
-    assert loss == expected
     assert type(loss) is np.float64
-    assert fast.value(y, y_hat) == expected
+    rng = np.random.RandomState(n_classes + 1)
     reference_loss, reference_dz = general.value_and_grad_z(y, y_hat)
     assert loss == reference_loss
     assert_array_equal(dz, reference_dz)
