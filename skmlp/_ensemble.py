@@ -281,7 +281,7 @@ class EnsembleNetwork:
             else:
                 np.matmul(inputs[-1], W, out=z)  # (1), k products at once
                 z += b[:, np.newaxis, :]
-            sigma = self.member._sigmas[l]
+            sigma = self.member.sigmas[l]
             a = z if out is None else out
             # Activations work on rows: (k, n, units) as (k n, units).
             sigma.forward(_rows(z), out=_rows(a))  # (2)
@@ -375,7 +375,7 @@ class EnsembleNetwork:
         y_rows, weight_rows = workspace.targets(y, sample_weight)
         output_grad = (
             self.loss.value_and_grad_z
-            if self.member._canonical
+            if self.member.canonical
             else self.loss.value_and_grad
         )
         mean, _ = output_grad(
@@ -413,7 +413,7 @@ class EnsembleNetwork:
         """Return ``dz^l``, (4) or (7), over ``delta = dL/da^l`` in place."""
         if masks is not None and l < len(masks) and masks[l] is not None:
             delta *= masks[l]
-        sigma = self.member._backward_sigmas[l]
+        sigma = self.member.backward_sigmas[l]
         z = _rows(zs[l]) if sigma.needs_z else None
         dz = sigma.backward(_rows(delta), z, _rows(activations[l + 1]))
         return dz.reshape(delta.shape)
@@ -479,7 +479,7 @@ def _rows(array):
 
 def _derivative(member, z, a, work):
     """Return sigma'(z^1) of every member, in the workspace."""
-    sigma = member._backward_sigmas[0]
+    sigma = member.backward_sigmas[0]
     n = a.shape[1]
     out = _head(work.derivative, n)
     if member.activations[0] == "relu":

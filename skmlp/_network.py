@@ -261,6 +261,25 @@ class Network:
         return self._intercept_slices[0].start
 
     @property
+    def sigmas(self):
+        """The activation of each layer ``l = 1, ..., K``, for the forward pass."""
+        return self._sigmas
+
+    @property
+    def backward_sigmas(self):
+        """The activations whose derivative the backward pass applies.
+
+        The output layer's is the identity's when the loss gives
+        :math:`dL/dz^K` itself (``canonical``).
+        """
+        return self._backward_sigmas
+
+    @property
+    def canonical(self):
+        """Whether the output activation is the loss's canonical one."""
+        return self._canonical
+
+    @property
     def keeps_z(self):
         """Whether the backward pass reads ``z^l``, one bool a layer.
 
