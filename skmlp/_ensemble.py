@@ -68,7 +68,7 @@ from sklearn.utils import gen_batches
 
 from ._backend import blas_threads_for, matmul
 from ._init import initial_theta
-from ._network import PREDICT_CHUNK_ROWS, Network
+from ._network import PREDICT_CHUNK_ROWS, LayerStack, Network
 
 
 def n_members(network):
@@ -86,7 +86,7 @@ def _is_dense(X):
 
 
 @dataclass(frozen=True)
-class EnsembleNetwork:
+class EnsembleNetwork(LayerStack):
     """``n_members`` networks of one architecture over one flat ``theta``.
 
     The interface of :class:`~skmlp._network.Network`, for the stacked
@@ -147,27 +147,9 @@ class EnsembleNetwork:
         return len(self.layer_units) - 1
 
     @property
-    def n_features(self):
-        """Number of input features: columns of ``X``."""
-        if self.embedding is None:
-            return self.layer_units[0]
-        return self.embedding.n_inputs
-
-    @property
-    def n_params(self):
-        """Length of ``theta``: ``n_members`` times a member's, then the embedding's."""
-        extra = 0 if self.embedding is None else self.embedding.n_params
-        return self._intercept_slices[-1][0].stop + extra
-
-    def embedding_params(self, theta):
-        r"""Return the view of ``theta`` that holds the embedding's :math:`\phi`."""
-        return theta[self._intercept_slices[-1][0].stop :]
-
-    def _embed(self, theta, X):
-        """Return ``(a^0, cache)``: ``X`` itself without an embedding."""
-        if self.embedding is None:
-            return X, None
-        return self.embedding.forward(self.embedding_params(theta), X)
+    def _n_layer_params(self):
+        """``n_members`` times a member's layers' parameters."""
+        return self._intercept_slices[-1][0].stop
 
     @property
     def n_coefs(self):
@@ -326,14 +308,8 @@ class EnsembleNetwork:
         Each member drops its own units; see :meth:`Network.draw_dropout_masks
         <skmlp._network.Network.draw_dropout_masks>`.
         """
-        masks = []
-        for units, p in zip(self.layer_units[1:-1], rates, strict=True):
-            if p == 0:
-                masks.append(None)
-                continue
-            keep = random_state.random_sample((self.n_members, n_samples, units)) >= p
-            masks.append(np.multiply(keep, 1 / (1 - p), dtype=dtype))
-        return masks
+        batch_shape = (self.n_members, n_samples)
+        return self._draw_masks(batch_shape, rates, random_state, dtype, workspace)
 
     # -- backward ----------------------------------------------------------------
 

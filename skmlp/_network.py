@@ -140,8 +140,55 @@ from ._losses import HalfSquaredError, get_loss
 PREDICT_CHUNK_ROWS = 4096
 
 
+class LayerStack:
+    r"""What :class:`Network` and the ensemble's network share.
+
+    The input of the first layer (``X``, or a numeric embedding of it whose
+    parameters :math:`\phi` follow the layers' in ``theta``) and the
+    dropout masks. A subclass has ``layer_units``, ``embedding`` and
+    ``_n_layer_params``, the length of the layers' part of ``theta``.
+    """
+
+    @property
+    def n_params(self):
+        """Length of ``theta``: the layers' parameters, then the embedding's."""
+        extra = 0 if self.embedding is None else self.embedding.n_params
+        return self._n_layer_params + extra
+
+    @property
+    def n_features(self):
+        """Number of input features: columns of ``X``."""
+        if self.embedding is None:
+            return self.layer_units[0]
+        return self.embedding.n_inputs
+
+    def embedding_params(self, theta):
+        r"""Return the view of ``theta`` that holds the embedding's :math:`\phi`."""
+        return theta[self._n_layer_params :]
+
+    def _embed(self, theta, X):
+        """Return ``(a^0, cache)``: ``X`` itself without an embedding."""
+        if self.embedding is None:
+            return X, None
+        return self.embedding.forward(self.embedding_params(theta), X)
+
+    def _draw_masks(self, batch_shape, rates, random_state, dtype, workspace):
+        """Draw the masks of :meth:`Network.draw_dropout_masks`, of ``batch_shape``."""
+        masks = []
+        for units, p in zip(self.layer_units[1:-1], rates, strict=True):
+            if p == 0:
+                masks.append(None)
+                continue
+            keep = random_state.random_sample((*batch_shape, units)) >= p
+            if isinstance(workspace, ArraySpace):
+                masks.append(workspace.mask(keep, 1 / (1 - p)))
+            else:
+                masks.append(np.multiply(keep, 1 / (1 - p), dtype=dtype))
+        return masks
+
+
 @dataclass(frozen=True)
-class Network:
+class Network(LayerStack):
     r"""A fully connected network and its loss, over a flat parameter vector.
 
     A ``Network`` holds no weights: it describes the architecture and computes
@@ -224,27 +271,8 @@ class Network:
         return len(self.layer_units) - 1
 
     @property
-    def n_params(self):
-        """Length of ``theta``: the layers' parameters, then the embedding's."""
-        extra = 0 if self.embedding is None else self.embedding.n_params
-        return self._intercept_slices[-1].stop + extra
-
-    @property
-    def n_features(self):
-        """Number of input features: columns of ``X``."""
-        if self.embedding is None:
-            return self.layer_units[0]
-        return self.embedding.n_inputs
-
-    def embedding_params(self, theta):
-        r"""Return the view of ``theta`` that holds the embedding's :math:`\phi`."""
-        return theta[self._intercept_slices[-1].stop :]
-
-    def _embed(self, theta, X):
-        """Return ``(a^0, cache)``: ``X`` itself without an embedding."""
-        if self.embedding is None:
-            return X, None
-        return self.embedding.forward(self.embedding_params(theta), X)
+    def _n_layer_params(self):
+        return self._intercept_slices[-1].stop
 
     def _refuse_embedding_xp(self):
         if self.embedding is not None:
@@ -467,17 +495,7 @@ class Network:
             where it is kept, so that the expected activation is unchanged and
             prediction needs no rescaling; ``None`` where ``p = 0``.
         """
-        masks = []
-        for units, p in zip(self.layer_units[1:-1], rates, strict=True):
-            if p == 0:
-                masks.append(None)
-                continue
-            keep = random_state.random_sample((n_samples, units)) >= p
-            if isinstance(workspace, ArraySpace):
-                masks.append(workspace.mask(keep, 1 / (1 - p)))
-            else:
-                masks.append(np.multiply(keep, 1 / (1 - p), dtype=dtype))
-        return masks
+        return self._draw_masks((n_samples,), rates, random_state, dtype, workspace)
 
     def loss_and_grad(
         self,
