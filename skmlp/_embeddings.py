@@ -265,14 +265,14 @@ class PiecewiseLinearEmbedding(NumericEmbedding):
         edges = []
         for j in range(X.shape[1]):
             column = _dense(X[:, [j]], np.float64).ravel()  # dense one at a time
-            column = np.unique(_weighted_quantiles(column, sample_weight, q))
+            column = np.unique(weighted_quantiles(column, sample_weight, q))
             # A constant feature: one bin of width 1, so its code is x - b.
             edges.append(column if column.size > 1 else column[0] + np.arange(2.0))
         return PiecewiseLinearLayer(edges, self._description())
 
 
-def _weighted_quantiles(values, weights, q):
-    """Return the quantiles ``q`` of ``values``: the averaged inverted CDF.
+def weighted_quantiles(values, weights, q):
+    """Return the quantiles ``q`` (in [0, 1]) of ``values``: the averaged inverted CDF.
 
     numpy's ``method='averaged_inverted_cdf'`` for unit weights, with an
     integer weight counting as that many repeated values (which numpy's

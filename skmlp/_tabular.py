@@ -35,7 +35,12 @@ from sklearn.utils.validation import (
 
 from ._array_api import namespace_and_device
 from ._callbacks import CallbackSupportMixin, sub_estimator_task
-from ._embeddings import EMBEDDINGS, NumericEmbedding, PiecewiseLinearEmbedding
+from ._embeddings import (
+    EMBEDDINGS,
+    NumericEmbedding,
+    PiecewiseLinearEmbedding,
+    weighted_quantiles,
+)
 from ._regressor import BackpropRegressor
 
 #: Parameters passed to the inner BackpropRegressor under the same name.
@@ -145,7 +150,9 @@ def weighted_percentile(X, sample_weight, q):
     ``method='averaged_inverted_cdf'`` (the usual median for ``q=50``), and
     an integer weight counts as that many repeated rows. scikit-learn 1.9
     has it as the private ``_weighted_percentile(..., average=True)``, whose
-    signature differs in the versions skmlp supports.
+    signature differs in the versions skmlp supports. Column by column,
+    through the one helper the piecewise linear embedding's bins use too
+    (``skmlp._embeddings.weighted_quantiles``).
 
     Parameters
     ----------
@@ -166,19 +173,10 @@ def weighted_percentile(X, sample_weight, q):
     percentiles = np.full(X.shape[1], np.nan)
     for j, column in enumerate(X.T):
         keep = ~np.isnan(column) & (sample_weight > 0)
-        order = np.argsort(column[keep], kind="stable")
-        values, weights = column[keep][order], sample_weight[keep][order]
-        if len(values) == 0:
-            continue
-        cdf = np.cumsum(weights)
-        target = q / 100 * cdf[-1]
-        i = min(int(np.searchsorted(cdf, target)), len(values) - 1)
-        # On a step of the CDF, the average of the two values around it.
-        on_step = target > 0 and cdf[i] - target <= 1e-12 * cdf[-1]
-        if on_step and i + 1 < len(values):
-            percentiles[j] = (values[i] + values[i + 1]) / 2
-        else:
-            percentiles[j] = values[i]
+        if keep.any():
+            percentiles[j] = weighted_quantiles(
+                column[keep], sample_weight[keep], q / 100
+            )
     return percentiles
 
 
