@@ -289,10 +289,10 @@ def _forward(scope, operator, container):
         # e.g. integers from an earlier step: float64, as predict does
         a = g.op("Cast", a, to=TensorProto.DOUBLE)
     net = est.network_
-    members = est.__dict__.get("_n_members", 1)
+    members = getattr(net, "n_members", 1)  # an EnsembleNetwork's
     embedding = getattr(net, "embedding", None)  # shared by the members
     if embedding is not None:
-        phi = net.embedding_params(est._theta)
+        phi = net.embedding_params(est.theta_)
         a = _EMBEDDINGS[type(embedding).__name__](g, a, embedding, phi)
     for W, b, name in zip(est.coefs_, est.intercepts_, net.activations, strict=True):
         if members > 1:  # MatMul broadcasts (n, fan_in) @ (k, fan_in, fan_out)
