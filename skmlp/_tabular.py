@@ -93,9 +93,17 @@ AUTO_BATCH_RANGE = (32, 256)
 
 #: The fewest validation rows worth choosing an epoch by. With fewer (fewer
 #: than 200 training rows at validation_fraction=0.1) the best epoch would
-#: be chosen by noise, so all rows train for the whole cosine schedule.
-#: HistGradientBoostingRegressor likewise stops early only on large data.
+#: be chosen by noise, so all rows train for the whole cosine schedule,
+#: even with early_stopping=True.
 MIN_VALIDATION_ROWS = 20
+
+#: early_stopping='auto' holds out a validation split above this many rows,
+#: the rule of HistGradientBoostingRegressor's early_stopping='auto'. Below
+#: it, training on every row for the whole cosine schedule measured better
+#: than restoring the best epoch on a 10 % split (the development sets,
+#: round five of ``benchmarks/tabular_defaults.py``: all had at most 10,000
+#: rows, so the rule for larger data is HGB's, not a measurement).
+AUTO_EARLY_STOPPING_ROWS = 10_000
 
 
 class WeightedRobustScaler(RobustScaler):
@@ -275,10 +283,12 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
       prepared column on 8 quantile bins (``numeric_embedding='auto'``;
       0/1 columns pass as they are);
     - the network: Adam with ``beta_2=0.95``, a cosine learning-rate
-      schedule with a short warmup, decoupled weight decay, and the epoch
-      with the best loss on an internal validation split restored at the
-      end (training stops after ``n_iter_no_change`` epochs without
-      improvement).
+      schedule with a short warmup over ``max_iter`` epochs, and decoupled
+      weight decay; on more than 10,000 rows (``early_stopping='auto'``,
+      HGB's rule) an internal validation split, with the epoch of the best
+      validation loss restored at the end (training stops after
+      ``n_iter_no_change`` epochs without improvement). On fewer rows every
+      row trains for the whole schedule.
 
     See the user guide's "Tabular data" page for the measurements behind
     these defaults, and for when gradient boosting is the better choice.
@@ -326,7 +336,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     warmup_fraction : float, default=0.05
         The fraction of the cosine schedule spent in its linear warmup.
 
-    max_iter : int, default=60
+    max_iter : int, default=40
         The most epochs; the cosine schedule spans them.
 
     beta_1 : float, default=0.9
@@ -336,17 +346,28 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         Adam's decay rate of the second moment (0.999 in Adam's paper; 0.95
         adapts faster to the changing gradient scale of short schedules).
 
+    early_stopping : 'auto' or bool, default='auto'
+        Whether to hold out ``validation_fraction`` of the rows, stop when
+        their loss stops improving, and restore the best epoch's weights.
+        'auto' does so on more than 10,000 rows, as
+        :class:`~sklearn.ensemble.HistGradientBoostingRegressor`'s
+        ``early_stopping='auto'``: on fewer, training on every row for the
+        whole schedule measured more accurate (see the user guide). With
+        fewer than 20 validation rows there is no split, whatever the
+        setting.
+
     validation_fraction : float, default=0.1
         The share of the training rows held out to choose the best epoch
-        and to stop.
+        and to stop. Only used with early stopping.
 
     n_iter_no_change : int, default=15
         Epochs without an improvement of the validation loss by ``tol``
         after which training stops; the best epoch's weights are kept.
+        Only used with early stopping.
 
     tol : float, default=1e-4
         The improvement of the validation loss (on the standardised
-        target) that counts.
+        target) that counts. Only used with early stopping.
 
     numeric_transform : {'robust_clip', 'quantile', 'standard'}, \
             default='robust_clip'
@@ -408,11 +429,13 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
     loss_curve_ : list of float
         The training loss of each epoch, on the standardised target.
 
-    validation_scores_ : list of float
-        Minus the validation loss of each epoch.
+    validation_scores_ : list of float or None
+        Minus the validation loss of each epoch; None without early
+        stopping.
 
-    best_validation_score_ : float
-        The best of ``validation_scores_``: the restored epoch's.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``: the restored epoch's; None
+        without early stopping.
 
     history_ : list of dict
         One record per epoch (see :class:`BackpropRegressor`).
@@ -490,6 +513,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             NumericEmbedding,
         ],
         "numeric_transform": [StrOptions(set(NUMERIC_TRANSFORMS))],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
         "max_categories": [None, Interval(Integral, 2, None, closed="left")],
         "min_frequency": [
             Interval(Integral, 1, None, closed="left"),
@@ -510,9 +534,10 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         learning_rate="cosine",
         learning_rate_init=0.001,
         warmup_fraction=0.05,
-        max_iter=60,
+        max_iter=40,
         beta_1=0.9,
         beta_2=0.95,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=15,
         tol=1e-4,
@@ -537,6 +562,7 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         self.max_iter = max_iter
         self.beta_1 = beta_1
         self.beta_2 = beta_2
+        self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -581,7 +607,11 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
         """Return the unfitted network for these parameters and rows."""
         params = {name: getattr(self, name) for name in NETWORK_PARAMS}
         n_val = np.ceil(self.validation_fraction * n_samples)
-        early_stopping = MIN_VALIDATION_ROWS <= n_val < n_samples
+        if self.early_stopping == "auto":
+            wanted = n_samples > AUTO_EARLY_STOPPING_ROWS
+        else:
+            wanted = self.early_stopping
+        early_stopping = bool(wanted and MIN_VALIDATION_ROWS <= n_val < n_samples)
         n_train = int(n_samples - n_val if early_stopping else n_samples)
         params["batch_size"] = self._batch_size(n_train)
         if self.numeric_embedding == "auto":

@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler
 
-from skmlp import BackpropRegressor, TabularMLPRegressor
+from skmlp import BackpropRegressor, TabularMLPRegressor, _tabular
 from skmlp._tabular import WeightedRobustScaler, smooth_clip, weighted_percentile
 
 pd = pytest.importorskip("pandas")
@@ -71,7 +71,9 @@ def test_unseen_categories_and_missing_values_at_predict():
 
 def test_the_inner_regressor_has_the_tabular_settings():
     X, y = frame()
-    est = TabularMLPRegressor(max_iter=5, weight_decay=0.3, random_state=0).fit(X, y)
+    est = TabularMLPRegressor(
+        max_iter=5, weight_decay=0.3, early_stopping=True, random_state=0
+    ).fit(X, y)
     inner = est.regressor_
     assert isinstance(inner, BackpropRegressor)
     assert inner.standardize_y
@@ -83,9 +85,41 @@ def test_the_inner_regressor_has_the_tabular_settings():
 
 def test_small_data_trains_on_every_row_without_early_stopping():
     X, y = frame(n=100)
-    est = TabularMLPRegressor(max_iter=5, random_state=0).fit(X, y)
+    est = TabularMLPRegressor(max_iter=5, early_stopping=True, random_state=0)
+    est.fit(X, y)
     assert not est.regressor_.early_stopping
     assert est.validation_scores_ is None
+
+
+@pytest.mark.parametrize(
+    ("early_stopping", "threshold", "expected"),
+    [
+        ("auto", 10_000, False),
+        ("auto", 299, True),
+        (True, 10_000, True),
+        (False, 299, False),
+    ],
+)
+def test_early_stopping_auto_splits_only_above_the_threshold(
+    monkeypatch, early_stopping, threshold, expected
+):
+    # 'auto' is HGB's rule (a split above 10,000 rows); the threshold is
+    # lowered so that a 300-row frame is "large".
+    monkeypatch.setattr(_tabular, "AUTO_EARLY_STOPPING_ROWS", threshold)
+    X, y = frame()
+    est = TabularMLPRegressor(
+        max_iter=3, early_stopping=early_stopping, random_state=0
+    ).fit(X, y)
+    assert est.regressor_.early_stopping is expected
+    assert (est.validation_scores_ is not None) is expected
+    if not expected:  # every row trains, for every epoch of the schedule
+        assert est.n_iter_ == 3
+
+
+def test_early_stopping_is_validated():
+    X, y = frame(n=50)
+    with pytest.raises(ValueError, match="early_stopping"):
+        TabularMLPRegressor(early_stopping="yes").fit(X, y)
 
 
 def test_numpy_arrays_are_numeric():
