@@ -42,23 +42,14 @@ from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import cpu_time
+
 from skmlp import BackpropRegressor
 
 N_SAMPLES, N_FEATURES, HIDDEN, BATCH = 20_000, 20, 100, 200
 N_CLASSES, N_MEMBERS = 10, 8
 BETA_1, BETA_2, EPSILON, ALPHA = 0.9, 0.999, 1e-8, 1e-4
-
-
-def cpu_time(f, number, rounds):
-    """Best CPU seconds per call of ``f``."""
-    f()
-    best = np.inf
-    for _ in range(rounds):
-        start = time.thread_time()
-        for _ in range(number):
-            f()
-        best = min(best, (time.thread_time() - start) / number)
-    return best
 
 
 def adam(theta, grad, m, v, work, step):
@@ -72,6 +63,19 @@ def adam(theta, grad, m, v, work, step):
     work += EPSILON
     np.multiply(m, 1e-3, out=step)
     theta -= np.divide(step, work, out=step)
+
+
+def update_parts(rng, n_params, n):
+    """Return the L2 term with the division by ``n``, and Adam's update."""
+    theta, grad = rng.standard_normal(n_params), rng.standard_normal(n_params)
+    m, v, work, step = (np.zeros(n_params) for _ in range(4))
+    return {
+        "L2 term and / n": lambda: (
+            np.add(grad, np.multiply(theta, ALPHA, out=work), out=grad),
+            np.divide(grad, n, out=grad),
+        ),
+        "Adam update": lambda: adam(theta, grad, m, v, work, step),
+    }
 
 
 def shuffle_share(rng, n_targets):
@@ -101,8 +105,6 @@ def c1_floor(rng, rounds):
     dW2, db1, db2 = np.empty((h, c)), np.empty(h), np.empty(c)
     keep = np.empty((n, h), bool)
     n_params = d * h + h * c + h + c
-    theta, grad = rng.standard_normal(n_params), rng.standard_normal(n_params)
-    m, v, work, step = (np.zeros(n_params) for _ in range(4))
     rows = np.arange(n)
     labels = rng.integers(0, c, n)
     epoch, batches = shuffle_share(rng, c)
@@ -132,11 +134,7 @@ def c1_floor(rng, rounds):
             np.add.reduce(dz2, axis=0, out=db2),
             np.add.reduce(delta, axis=0, out=db1),
         ),
-        "L2 term and / n": lambda: (
-            np.add(grad, np.multiply(theta, ALPHA, out=work), out=grad),
-            np.divide(grad, n, out=grad),
-        ),
-        "Adam update": lambda: adam(theta, grad, m, v, work, step),
+        **update_parts(rng, n_params, n),
     }
     times = {name: cpu_time(f, 2000, rounds) for name, f in parts.items()}
     times["shuffle, per batch"] = cpu_time(epoch, 20, rounds) / batches
@@ -156,8 +154,6 @@ def e_floor(rng, rounds):
     mask, keep = np.empty((k, n, h)), np.empty((k, n, h), bool)
     scaled, dWb = np.empty((k, d + 1, n)), np.empty((k, d + 1, h))
     n_params = k * (d * h + 2 * h + 1)
-    theta, grad = rng.standard_normal(n_params), rng.standard_normal(n_params)
-    m, v, work, step = (np.zeros(n_params) for _ in range(4))
     epoch, batches = shuffle_share(rng, 1)
     parts = {
         # The bias of layer 1 folded into its product, as _ensemble does.
@@ -178,11 +174,7 @@ def e_floor(rng, rounds):
             np.copyto(mask, keep),
         ),
         "loss and dL/dz": lambda: np.subtract(z2, y, out=dz2),
-        "L2 term and / n": lambda: (
-            np.add(grad, np.multiply(theta, ALPHA, out=work), out=grad),
-            np.divide(grad, n, out=grad),
-        ),
-        "Adam update": lambda: adam(theta, grad, m, v, work, step),
+        **update_parts(rng, n_params, n),
     }
     times = {name: cpu_time(f, 500, rounds) for name, f in parts.items()}
     times["shuffle, per batch"] = cpu_time(epoch, 20, rounds) / batches

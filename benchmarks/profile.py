@@ -21,7 +21,6 @@ setup) is the difference between the epoch and the two calls.
 
 import argparse
 import sys
-import time
 import warnings
 from functools import partial
 from pathlib import Path
@@ -31,6 +30,9 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import cpu_time
+
 from skmlp import BackpropClassifier, BackpropRegressor
 from skmlp._backend import matmul as _matmul
 from skmlp._optimizers import Adam
@@ -42,17 +44,6 @@ WORKLOADS = {
     "C1": (20_000, 20, (100,), 200, 10),
     "C2": (20_000, 64, (256, 256), 200, 10),
 }
-
-
-def cpu_time(f, number, rounds=5):
-    """Best CPU seconds per call of ``f`` over ``rounds`` rounds."""
-    best = np.inf
-    for _ in range(rounds):
-        start = time.thread_time()
-        for _ in range(number):
-            f()
-        best = min(best, (time.thread_time() - start) / number)
-    return best
 
 
 def products(acts, Ws, zs, dWs, dzs):
