@@ -246,6 +246,33 @@ def column_kinds(X):
     return numeric, categorical
 
 
+def categories_as_strings(X):
+    """Return the categorical columns ``X`` as strings, missing values as NaN.
+
+    scikit-learn's encoders take a column of strings or of numbers, with
+    ``None`` or NaN missing; pandas gives them more: a 'string' column's
+    missing values are ``pd.NA``, which the encoders refuse, and an object
+    column may mix strings and numbers. Every present value becomes its
+    ``str`` (so ``True`` is "True" and ``1`` is "1", the names the one-hot
+    columns had anyway), every missing one NaN: the same categories in `fit`
+    and `predict`, whatever the dtype.
+    """
+    values = np.asarray(X, dtype=object)
+    # pandas knows every kind of missing value (None, NaN, pd.NA, NaT); the
+    # categorical columns only ever come from a DataFrame.
+    missing = X.isna().to_numpy() if hasattr(X, "isna") else _is_missing(values)
+    out = values.astype(str).astype(object)
+    out[missing] = np.nan
+    return out
+
+
+def _is_missing(values):
+    """Say which entries of an object array are None or NaN."""
+    return np.frompyfunc(lambda value: value is None or value != value, 1, 1)(
+        values
+    ).astype(bool)
+
+
 def _is_dataframe(X):
     # Duck-typed so that pandas stays an optional dependency.
     return hasattr(X, "dtypes") and hasattr(X, "columns") and hasattr(X, "iloc")
@@ -594,11 +621,14 @@ class TabularMLPRegressor(CallbackSupportMixin, RegressorMixin, BaseEstimator):
             # After centring, 0 is the median (the mean for 'standard').
             SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True),
         )
-        categorical_steps = OneHotEncoder(
-            handle_unknown="infrequent_if_exist",
-            min_frequency=self.min_frequency,
-            max_categories=self.max_categories,
-            sparse_output=False,
+        categorical_steps = make_pipeline(
+            FunctionTransformer(categories_as_strings, feature_names_out="one-to-one"),
+            OneHotEncoder(
+                handle_unknown="infrequent_if_exist",
+                min_frequency=self.min_frequency,
+                max_categories=self.max_categories,
+                sparse_output=False,
+            ),
         )
         return ColumnTransformer(
             [

@@ -116,6 +116,48 @@ def test_early_stopping_auto_splits_only_above_the_threshold(
         assert est.n_iter_ == 3
 
 
+def test_pandas_string_and_mixed_object_columns_are_categories():
+    # A 'string' column's missing values are pd.NA, and an object column may
+    # mix numbers and strings: scikit-learn's encoders refuse both as they
+    # are, so the categories are encoded from their str, missing as NaN.
+    X, y = frame()
+    X["street"] = X["street"].astype("string")
+    X["mixed"] = pd.Series([1, "a", 2.5, None] * 75, dtype=object)
+    X["flag"] = pd.array([True, False, None] * 100, dtype="boolean")
+    est = TabularMLPRegressor(max_iter=3, random_state=0).fit(X, y)
+    assert est.categorical_features_ == ["city", "street", "garden", "mixed", "flag"]
+    names = set(est.preprocessor_.get_feature_names_out())
+    assert {"categorical__street_nan", "categorical__street_x"} <= names
+    assert {f"categorical__mixed_{v}" for v in ("1", "a", "2.5", "nan")} <= names
+    assert {"categorical__flag_True", "categorical__flag_nan"} <= names
+    new = X.head(4).copy()
+    new["mixed"] = pd.Series([3, "a", None, 1], dtype=object, index=new.index)
+    assert np.isfinite(est.predict(new)).all()
+
+
+def test_categories_as_strings_keeps_missing_values_missing():
+    X = pd.DataFrame(
+        {
+            "s": pd.array(["x", None, "y"], dtype="string"),
+            "o": pd.Series([None, 2, np.nan], dtype=object),
+            "c": pd.Categorical(["a", np.nan, "a"]),
+        }
+    )
+    out = _tabular.categories_as_strings(X)
+    assert out.dtype == object
+    missing = [[False, True, False], [True, False, True], [False, True, False]]
+    assert_array_equal(pd.isna(out).T, missing)
+    # Missing values are the float NaN, which the encoders take as missing.
+    assert all(isinstance(v, float) for v in out[pd.isna(out)])
+    assert [out[0, 0], out[2, 0], out[1, 1], out[0, 2], out[2, 2]] == [
+        "x",
+        "y",
+        "2",
+        "a",
+        "a",
+    ]
+
+
 def test_early_stopping_is_validated():
     X, y = frame(n=50)
     with pytest.raises(ValueError, match="early_stopping"):
