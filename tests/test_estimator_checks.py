@@ -64,10 +64,14 @@ ESTIMATORS += [
     estimator(n_ensemble=3, max_iter=100, random_state=0)
     for estimator in (BackpropRegressor, BackpropClassifier)
 ]
-# Raw tables in: a ColumnTransformer and a BackpropRegressor inside.
+# Raw tables in: a ColumnTransformer and a BackpropRegressor inside. The
+# checks' data are small, so early_stopping='auto' holds out no split; the
+# third instance does where 20 rows can be held out (the regression checks'
+# set has 200 rows).
 ESTIMATORS += [
     TabularMLPRegressor(max_iter=20, random_state=0),
     TabularMLPRegressor(max_iter=20, loss="quantile", random_state=0),
+    TabularMLPRegressor(max_iter=20, early_stopping=True, random_state=0),
 ]
 
 
