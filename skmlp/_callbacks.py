@@ -7,6 +7,7 @@ no callbacks set, its methods do nothing.
 """
 
 from contextlib import contextmanager
+from functools import cache
 
 try:
     from sklearn.callback import CallbackSupportMixin
@@ -14,18 +15,6 @@ except ImportError:  # scikit-learn < 1.9
 
     class CallbackSupportMixin:
         """Stand-in where scikit-learn has no callback API: no ``set_callbacks``."""
-
-
-def _once(compute):
-    """Return a function that calls ``compute`` on its first call only."""
-    value = []
-
-    def get():
-        if not value:
-            value.append(compute())
-        return value[0]
-
-    return get
 
 
 class FitTasks:
@@ -62,7 +51,7 @@ class FitTasks:
             # scikit-learn calls a callable argument only for a hook that
             # takes it, and decoding a classifier's labels costs a
             # millisecond on 20,000 rows, in every fit, callbacks or not.
-            "y": _once(lambda: estimator._scorer_targets(y)),
+            "y": cache(lambda: estimator._scorer_targets(y)),
             "metadata": None
             if sample_weight is None
             else {"sample_weight": sample_weight},

@@ -257,20 +257,12 @@ def categories_as_strings(X):
     columns had anyway), every missing one NaN: the same categories in `fit`
     and `predict`, whatever the dtype.
     """
-    values = np.asarray(X, dtype=object)
-    # pandas knows every kind of missing value (None, NaN, pd.NA, NaT); the
-    # categorical columns only ever come from a DataFrame.
-    missing = X.isna().to_numpy() if hasattr(X, "isna") else _is_missing(values)
-    out = values.astype(str).astype(object)
+    # Categorical columns only ever come from a DataFrame, and pandas knows
+    # every kind of missing value (None, NaN, pd.NA, NaT).
+    missing = X.isna().to_numpy()
+    out = np.asarray(X, dtype=object).astype(str).astype(object)
     out[missing] = np.nan
     return out
-
-
-def _is_missing(values):
-    """Say which entries of an object array are None or NaN."""
-    return np.frompyfunc(lambda value: value is None or value != value, 1, 1)(
-        values
-    ).astype(bool)
 
 
 def _is_dataframe(X):
