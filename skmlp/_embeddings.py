@@ -423,6 +423,7 @@ class PiecewiseLinearLayer:
         self.feature = np.concatenate(feature)
         self.scale, self.offset = np.concatenate(scale), np.concatenate(offset)
         self.low, self.high = np.concatenate(low), np.concatenate(high)
+        self._cast = {}  # the four above, per dtype of theta
 
     @property
     def n_outputs(self):
@@ -438,12 +439,23 @@ class PiecewiseLinearLayer:
         """Return no parameters; nothing is drawn."""
         return np.empty(0)
 
+    def _constants(self, dtype):
+        """Return ``scale``, ``offset``, ``low``, ``high`` in ``dtype``, cast once."""
+        cast = self._cast.get(dtype)
+        if cast is None:
+            cast = self._cast[dtype] = tuple(
+                c.astype(dtype) for c in (self.scale, self.offset, self.low, self.high)
+            )
+        return cast
+
     def forward(self, phi, X):
         """Return ``(a0, None)``: (E6) for every bin of every feature."""
-        dtype = phi.dtype
-        x = _dense(X, dtype)[:, self.feature]
-        a0 = x * self.scale.astype(dtype) + self.offset.astype(dtype)
-        np.clip(a0, self.low.astype(dtype), self.high.astype(dtype), out=a0)
+        scale, offset, low, high = self._constants(phi.dtype)
+        # The gather makes a new array: the affine map and the clip work in it.
+        a0 = _dense(X, phi.dtype)[:, self.feature]
+        a0 *= scale
+        a0 += offset
+        np.clip(a0, low, high, out=a0)
         return a0, None
 
     def backward(self, phi, cache, delta, dphi):
