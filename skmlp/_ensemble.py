@@ -324,13 +324,15 @@ class EnsembleNetwork(LayerStack):
         *,
         dropout_masks=None,
         workspace=None,
+        defer_loss=False,
     ):
         """Return the objective (E1), the sum of the members' losses, and its gradient.
 
         Parameters and returns are those of :meth:`Network.loss_and_grad
         <skmlp._network.Network.loss_and_grad>`, with ``theta`` and ``grad``
         in the ensemble's layout and ``workspace`` an
-        :class:`EnsembleWorkspace`.
+        :class:`EnsembleWorkspace`. The loss is always computed at once
+        (``defer_loss`` is accepted and ignored).
         """
         if not isinstance(theta, np.ndarray):
             raise TypeError("An ensemble computes on numpy arrays only.")

@@ -25,6 +25,14 @@ Each public method has a generic twin for the Array API path
 the same operations in the same order, without ``out=``, and returning the
 loss as a 0-d array on the device: reading it would stall the device, so the
 training loop reads the losses once per epoch.
+
+For the same reason of cost, on the host, the minibatch loop may ask for a
+batch's loss to be computed later (``defer=True``): a loss that can then
+returns a :class:`PendingLoss`, and :func:`resolve_losses` computes an
+epoch's pending losses together, in a few array operations over all of its
+rows rather than a dozen per batch. The numbers are the same as computed one
+by one. Only the one-hot cross-entropy defers today; the others compute
+their loss at once.
 """
 
 import functools
@@ -71,7 +79,7 @@ class Loss:
         """
         return self._weighted_mean(self._pointwise(y, y_hat, None)[0], sample_weight)
 
-    def value_and_grad(self, y, y_hat, sample_weight=None, out=None):
+    def value_and_grad(self, y, y_hat, sample_weight=None, out=None, defer=False):
         """Return the mean loss and the per-sample gradient dL/dy_hat.
 
         Parameters
@@ -88,9 +96,15 @@ class Loss:
         out : ndarray of shape (n_samples, n_outputs), default=None
             Where to write ``dy_hat``. A new array if ``None``.
 
+        defer : bool, default=False
+            Whether the loss may be returned as a :class:`PendingLoss`, to be
+            computed later with others by :func:`resolve_losses`; ``y`` must
+            then stay unchanged until then. A loss that cannot defer (this
+            base class) computes it now.
+
         Returns
         -------
-        loss : float
+        loss : float or PendingLoss
             The weighted mean over samples of the loss summed over outputs.
 
         dy_hat : ndarray of shape (n_samples, n_outputs)
@@ -101,7 +115,7 @@ class Loss:
         """
         return self._weighted(*self._pointwise(y, y_hat, out), sample_weight)
 
-    def value_and_grad_z(self, y, y_hat, sample_weight=None, out=None):
+    def value_and_grad_z(self, y, y_hat, sample_weight=None, out=None, defer=False):
         """Return the mean loss and dL/dz, for ``y_hat = sigma(z)`` canonical.
 
         Only for a loss with a ``canonical_activation`` sigma. Where
@@ -178,6 +192,62 @@ class Loss:
         if sample_weight is not None:
             grad = grad * sample_weight[:, None]
         return loss, grad
+
+
+class PendingLoss:
+    """A minibatch's loss, to be computed later with the rest of its epoch.
+
+    What :meth:`Loss.value_and_grad` returns with ``defer=True``, when the
+    loss can defer: ``data``, what ``loss`` needs of the batch (for the one-hot
+    cross-entropy, each row's class and the probability predicted for it).
+    :func:`resolve_losses` computes it. Adding a number (the network's L2
+    term) records it, to be added to the loss once computed: the same
+    operation, later, so the same float.
+
+    Parameters
+    ----------
+    loss : Loss
+        The loss that computes it, with ``pending_values``.
+
+    data : tuple
+        What ``loss.pending_values`` reads of the batch.
+
+    addends : tuple of float, default=()
+        Numbers to add, in order, once the loss is computed.
+    """
+
+    __slots__ = ("addends", "data", "loss")
+
+    def __init__(self, loss, data, addends=()):
+        self.loss, self.data, self.addends = loss, data, addends
+
+    def __add__(self, other):
+        return PendingLoss(self.loss, self.data, (*self.addends, other))
+
+
+def resolve_losses(pending):
+    """Compute :class:`PendingLoss` values, those of one loss together.
+
+    Parameters
+    ----------
+    pending : sequence of PendingLoss
+        Of one fit: every one has the same ``loss``.
+
+    Returns
+    -------
+    losses : list of numpy.float64
+        In order, each the number the batch's loss would have been if
+        computed at once.
+    """
+    if not pending:
+        return []
+    values = pending[0].loss.pending_values([p.data for p in pending])
+    losses = []
+    for value, p in zip(values, pending, strict=True):
+        for addend in p.addends:
+            value += addend
+        losses.append(value)
+    return losses
 
 
 @dataclass(frozen=True)
@@ -429,37 +499,83 @@ class CrossEntropy(_CrossEntropy):
             return self._one_hot_value(y, y_hat)
         return super().value(y, y_hat, sample_weight)
 
-    def value_and_grad_z(self, y, y_hat, sample_weight=None, out=None):
-        """Return the mean loss and dL/dz; see :meth:`Loss.value_and_grad_z`."""
+    def value_and_grad_z(self, y, y_hat, sample_weight=None, out=None, defer=False):
+        """Return the mean loss and dL/dz; see :meth:`Loss.value_and_grad_z`.
+
+        With ``one_hot``, no ``sample_weight`` and ``defer``, the loss is a
+        :class:`PendingLoss`: only each row's class and the probability
+        predicted for it are taken now.
+        """
         if self.one_hot and sample_weight is None:
-            return self._one_hot_value(y, y_hat), np.subtract(y_hat, y, out=out)
+            true_classes = self._true_classes(y, y_hat)
+            loss = (
+                PendingLoss(self, true_classes)
+                if defer
+                else self._one_hot_values([true_classes])[0]
+            )
+            return loss, np.subtract(y_hat, y, out=out)
         return super().value_and_grad_z(y, y_hat, sample_weight, out)
 
-    @staticmethod
-    def _one_hot_value(y, y_hat):
-        """Return the mean loss of one-hot targets, as :meth:`Loss.value` does.
+    def _one_hot_value(self, y, y_hat):
+        """Return the mean loss of one-hot targets, as :meth:`Loss.value` does."""
+        return self._one_hot_values([self._true_classes(y, y_hat)])[0]
 
-        scikit-learn sums ``xlogy(y, y_prob)`` over the samples, class by
-        class, row after row (numpy's sum over the first axis of a C-ordered
-        array), then divides by the samples and sums over the classes. All
-        but the true class's terms are ``xlogy(0, p) = 0``, which leave the
-        sums as they are, so the same sums are those of the true classes'
-        terms alone, row after row: ``np.bincount`` with weights adds them in
-        that order. The terms are ``xlogy(1, p)``, computed by the same
-        function on the same clipped probabilities, in float64. The sign is
-        applied last, which changes no rounding.
+    def pending_values(self, pending):
+        """Return the losses of :class:`PendingLoss` data of this loss, as floats."""
+        return self._one_hot_values(pending)
+
+    @staticmethod
+    def _true_classes(y, y_hat):
+        """Return the rows' classes, the probabilities ``y_hat`` gives them, ``k``.
+
+        The probabilities are a copy, so ``y_hat`` may be overwritten.
         """
         n_samples, n_classes = y_hat.shape
         # The rows' classes: exact, the targets being 0 and 1.
         labels = np.matmul(y, _class_indices(n_classes, y.dtype)).astype(np.intp)
-        flat = labels + _row_starts(n_samples, n_classes)
-        low, high = _clip_bounds(y_hat.dtype)
-        y_prob = np.maximum(y_hat.take(flat), low)  # np.clip's numbers, fewer calls
+        y_prob = y_hat.take(labels + _row_starts(n_samples, n_classes))
+        return labels, y_prob, n_classes
+
+    @staticmethod
+    def _one_hot_values(batches):
+        """Return the mean loss of each batch of one-hot targets, together.
+
+        ``batches`` holds what :meth:`_true_classes` returned for each batch.
+        scikit-learn sums ``xlogy(y, y_prob)`` over a batch's samples, class
+        by class, row after row (numpy's sum over the first axis of a
+        C-ordered array), then divides by the samples and sums over the
+        classes. All but the true class's terms are ``xlogy(0, p) = 0``,
+        which leave the sums as they are, so the same sums are those of the
+        true classes' terms alone, row after row: ``np.bincount`` with
+        weights adds them in that order, here keyed by batch and class, so
+        one call makes every batch's sums. The terms are ``xlogy(1, p)``,
+        computed by the same function on the same clipped probabilities, in
+        float64; each batch's class means are then summed as a row of their
+        own (the same pairwise sum as scikit-learn's over a vector of them).
+        The sign is applied last, which changes no rounding.
+
+        Returns
+        -------
+        losses : ndarray of shape (n_batches,)
+            float64.
+        """
+        n_classes = batches[0][2]
+        sizes = np.array([len(labels) for labels, _, _ in batches])
+        if len(batches) == 1:
+            keys, y_prob, _ = batches[0]
+        else:
+            rows_batch = np.repeat(np.arange(len(batches)), sizes)
+            labels = np.concatenate([labels for labels, _, _ in batches])
+            keys = rows_batch * n_classes + labels
+            y_prob = np.concatenate([y_prob for _, y_prob, _ in batches])
+        low, high = _clip_bounds(y_prob.dtype)
+        y_prob = np.maximum(y_prob, low)  # np.clip's numbers, fewer calls
         np.minimum(y_prob, high, out=y_prob)
         terms = xlogy(1.0, y_prob, dtype=np.float64)  # the true classes' y is 1
-        means = np.bincount(labels, terms, minlength=n_classes)
-        means /= n_samples
-        return np.float64(-float(np.add.reduce(means)))
+        means = np.bincount(keys, terms, minlength=len(batches) * n_classes)
+        means = means.reshape(len(batches), n_classes)
+        means /= sizes[:, np.newaxis]
+        return np.negative(np.add.reduce(means, axis=1))
 
     @staticmethod
     def _pointwise_loss(y, y_prob):

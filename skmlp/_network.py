@@ -508,6 +508,7 @@ class Network(LayerStack):
         *,
         dropout_masks=None,
         workspace=None,
+        defer_loss=False,
     ):
         r"""Return the loss (3) and its gradient (10) with respect to ``theta``.
 
@@ -544,9 +545,17 @@ class Network(LayerStack):
             ``n_samples`` rows of ``theta``'s dtype. Temporary ones if
             ``None``. The returned gradient never lives in it.
 
+        defer_loss : bool, default=False
+            Whether the loss may come back as a
+            :class:`~skmlp._losses.PendingLoss`, computed later with the rest
+            of the epoch's by :func:`~skmlp._losses.resolve_losses` (the
+            minibatch loop's choice: a dozen array operations fewer per
+            batch); ``y`` must stay unchanged until then. The gradient is
+            computed now all the same.
+
         Returns
         -------
-        loss : float
+        loss : float or PendingLoss
             The loss (3); a 0-d array on the device on the generic path.
 
         grad : ndarray of shape (n_params,)
@@ -579,9 +588,12 @@ class Network(LayerStack):
         output_grad = (
             self.loss.value_and_grad_z if self._canonical else self.loss.value_and_grad
         )
-        loss, delta = output_grad(y, activations[-1], sample_weight, out=dzs[-1])
+        loss, delta = output_grad(
+            y, activations[-1], sample_weight, out=dzs[-1], defer=defer_loss
+        )
         if alpha:
-            # (3), the L2 term summed layer by layer as scikit-learn does.
+            # (3), the L2 term summed layer by layer as scikit-learn does (a
+            # PendingLoss records it, to be added after the data term).
             coefs = workspace.coefs(theta)
             loss += 0.5 * alpha * sum(np.dot(w, w) for w in coefs) / S
 

@@ -395,9 +395,10 @@ class EpochRun:
     def check_last_step(self):
         """Check the weights after the last step on a few rows of the last batch.
 
-        Each batch's loss was finite before its step; the last step is checked
-        here, on a few rows rather than the whole batch, which would cost as
-        much as a third of a ``partial_fit`` call.
+        Each batch's loss was finite before its step (a deferred one was
+        checked at the end of the epoch); the last step is checked here, on
+        a few rows rather than the whole batch, which would cost as much as
+        a third of a ``partial_fit`` call.
         """
         est = self.estimator
         X = self.batches.last_rows(_N_CHECKED_ROWS)

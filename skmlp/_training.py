@@ -23,6 +23,7 @@ import scipy.optimize
 import scipy.sparse as sp
 
 from ._backend import ArraySpace, gen_batches
+from ._losses import PendingLoss, resolve_losses
 
 __all__ = [
     "Diverged",
@@ -286,10 +287,13 @@ def train_epoch(
     Raises
     ------
     Diverged
-        If a minibatch's loss is not finite. Its step is not taken. On the
-        Array API path the losses are read once, at the end of the epoch:
-        the steps after the first non-finite loss have been taken, and the
-        caller rolls the whole call back, as it does for any divergence.
+        If a minibatch's loss is not finite. A loss computed at once is
+        checked at once, and its step is not taken. A loss the network
+        defers (:class:`~skmlp._losses.PendingLoss`) is computed at the end
+        of the epoch, with the others, and on the Array API path the losses
+        are read once, then too: the steps after the first non-finite loss
+        have been taken, and the caller rolls the whole call back, as it
+        does for any divergence.
     """
     losses = EpochLosses() if isinstance(theta, np.ndarray) else DeviceLosses(alpha)
     # Bound once: a small network's batch takes a few hundred microseconds,
@@ -311,6 +315,7 @@ def train_epoch(
             grad,
             dropout_masks=masks,
             workspace=workspace,
+            defer_loss=True,
         )
         add(loss, n_rows)
         state = step(theta, grad, state, into=into)
@@ -320,13 +325,28 @@ def train_epoch(
 
 
 class EpochLosses:
-    """The minibatch losses of an epoch, summed as MLPRegressor sums them."""
+    """The minibatch losses of an epoch, summed as MLPRegressor sums them.
+
+    A loss computed at once is checked at once; a
+    :class:`~skmlp._losses.PendingLoss` waits for :meth:`close`, which
+    computes the epoch's together and then sums every loss in batch order.
+    """
 
     def __init__(self):
         self.total, self.n_samples, self.first = 0.0, 0, None
+        self._pending = []
 
     def add(self, loss, n_rows):
         """Add a minibatch's mean loss; raise Diverged if it is not finite."""
+        if self._pending or isinstance(loss, PendingLoss):
+            # Kept in order with the pending ones, to be summed after them.
+            if not isinstance(loss, PendingLoss) and not math.isfinite(loss):
+                raise Diverged(loss)
+            self._pending.append((loss, n_rows))
+            return
+        self._sum(loss, n_rows)
+
+    def _sum(self, loss, n_rows):
         if not math.isfinite(loss):
             raise Diverged(loss)
         if self.first is None:
@@ -335,7 +355,12 @@ class EpochLosses:
         self.n_samples += n_rows
 
     def close(self, workspace):
-        """End the epoch (nothing to do on the host)."""
+        """Compute the pending losses, and sum them in order."""
+        pending = [loss for loss, _ in self._pending if isinstance(loss, PendingLoss)]
+        values = iter(resolve_losses(pending))
+        for loss, n_rows in self._pending:
+            self._sum(next(values) if isinstance(loss, PendingLoss) else loss, n_rows)
+        self._pending = []
 
 
 class DeviceLosses(EpochLosses):
@@ -351,20 +376,21 @@ class DeviceLosses(EpochLosses):
     def __init__(self, alpha):
         super().__init__()
         self.alpha = alpha
-        self._pending = []
+        self._on_device = []
 
     def add(self, loss, n_rows):
         """Keep a minibatch's 0-d loss array, without reading it."""
-        self._pending.append((loss, n_rows))
+        self._on_device.append((loss, n_rows))
 
     def close(self, workspace):
         """Read the epoch's losses (one device read) and sum them."""
-        if not self._pending:
+        if not self._on_device:
             return
-        stacked = workspace.xp.stack([loss for loss, _ in self._pending])
+        stacked = workspace.xp.stack([loss for loss, _ in self._on_device])
         values = workspace.read(stacked)
-        for value, (_, n_rows) in zip(values, self._pending, strict=True):
-            super().add(value if self.alpha else float(value), n_rows)
+        for value, (_, n_rows) in zip(values, self._on_device, strict=True):
+            self._sum(value if self.alpha else float(value), n_rows)
+        self._on_device = []
 
 
 class Monitor:

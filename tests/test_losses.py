@@ -13,8 +13,10 @@ from skmlp._losses import (
     HalfPoissonDeviance,
     HalfSquaredError,
     Huber,
+    PendingLoss,
     Pinball,
     get_loss,
+    resolve_losses,
 )
 
 LOSS_OBJECTS = [
@@ -252,3 +254,48 @@ def test_one_hot_cross_entropy_is_the_general_one_to_the_bit(
     # With sample weights, the general computation.
     weights = rng.uniform(0.5, 2, n_samples)
     assert fast.value(y, y_hat, weights) == general.value(y, y_hat, weights)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_classes", [3, 10, 17, 300])
+def test_deferred_one_hot_losses_are_the_immediate_ones_to_the_bit(dtype, n_classes):
+    # An epoch's pending losses, computed together by resolve_losses: the
+    # numbers (and types) of each batch's loss computed at once, with the
+    # L2 terms added after, whatever the batch sizes.
+    loss = CrossEntropy(one_hot=True)
+    rng = np.random.RandomState(n_classes)
+    pending, immediate = [], []
+    for i, n_rows in enumerate([200, 200, 37, 1, 200, 64]):
+        y, y_hat = _one_hot_case(dtype, n_rows, n_classes)
+        y_hat = np.roll(y_hat, i, axis=0)  # a different batch each time
+        l2 = rng.uniform(0, 0.1)
+        value, _ = loss.value_and_grad_z(y, y_hat)
+        value += l2
+        immediate.append(value)
+        deferred, dz = loss.value_and_grad_z(
+            y, y_hat, out=np.empty_like(y_hat), defer=True
+        )
+        assert isinstance(deferred, PendingLoss)
+        assert_array_equal(dz, y_hat - y)  # the gradient is computed now
+        y_hat[...] = np.nan  # the pending loss keeps what it needs of y_hat
+        pending.append(deferred + l2)
+    resolved = resolve_losses(pending)
+    for a, b in zip(resolved, immediate, strict=True):
+        assert a == b
+        assert type(a) is type(b) is np.float64
+
+
+def test_only_the_one_hot_cross_entropy_without_weights_defers():
+    y, y_hat = _one_hot_case(np.float64, 20, 4)
+    weights = np.linspace(0.5, 2, 20)
+    fast = CrossEntropy(one_hot=True)
+    assert not isinstance(
+        fast.value_and_grad_z(y, y_hat, weights, defer=True)[0], PendingLoss
+    )
+    assert not isinstance(
+        CrossEntropy().value_and_grad_z(y, y_hat, defer=True)[0], PendingLoss
+    )
+    for loss in LOSS_OBJECTS:
+        value, _ = loss.value_and_grad(y[:, :1], y_hat[:, :1], defer=True)
+        assert not isinstance(value, PendingLoss)
+    assert resolve_losses([]) == []

@@ -17,6 +17,7 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.utils import gen_batches, shuffle
 
 from skmlp._init import initial_theta
+from skmlp._losses import CrossEntropy
 from skmlp._network import Network
 from skmlp._optimizers import SGD
 from skmlp._training import (
@@ -165,6 +166,85 @@ def test_train_epoch_raises_diverged_without_taking_that_step(bad):
     assert_array_equal(error.loss, bad)
     assert network.rows == [4, 4]  # stopped at the bad batch
     assert_array_equal(theta, -0.5)  # only the first batch's step
+
+
+def _classification_epoch(theta_scale=1.0):
+    """An epoch of a softmax network on one-hot targets (its losses deferred).
+
+    Returns what train_epoch returns (or the Diverged raised), theta after
+    it, and the losses of each batch computed at once, before its step, with
+    theta after, by a loop of the same steps without deferral.
+    """
+    rng = np.random.RandomState(0)
+    X = rng.randn(53, 4)
+    y = np.eye(3)[rng.randint(3, size=53)]
+    net = Network((4, 6, 3), ("relu", "softmax"), CrossEntropy(one_hot=True))
+    theta0 = initial_theta(net, np.random.RandomState(1), np.float64) * theta_scale
+    optimizer = SGD(learning_rate_init=0.1)
+    reference, theta, state = [], theta0.copy(), optimizer.init(theta0)
+    for Xb, yb, _ in Minibatches((X, y, None), 10, False, None).epoch():
+        loss, grad = net.loss_and_grad(theta, Xb, yb, None, 1e-3)
+        reference.append((loss, Xb.shape[0]))
+        state = optimizer.step(theta, grad, state)
+    reference_theta, theta = theta, theta0.copy()
+    try:
+        result = train_epoch(
+            net,
+            theta,
+            optimizer,
+            optimizer.init(theta),
+            Minibatches((X, y, None), 10, False, None).epoch(),
+            alpha=1e-3,
+            grad=np.empty_like(theta),
+            workspace=net.workspace(10, np.float64),
+        )
+    except Diverged as error:
+        result = error
+    return result, theta, reference, reference_theta
+
+
+def test_train_epoch_computes_deferred_losses_as_the_immediate_ones():
+    # The one-hot cross-entropy's losses are computed at the end of the
+    # epoch, together: the epoch's mean and first loss are those of the
+    # losses computed batch by batch, to the bit, and the steps the same.
+    (loss, _, first), theta, reference, reference_theta = _classification_epoch()
+    assert_array_equal(theta, reference_theta)
+    total = 0.0
+    for value, n_rows in reference:
+        total += value * n_rows
+    assert first == reference[0][0]
+    assert loss == total / 53
+    assert type(loss) is type(total / 53)
+
+
+def test_train_epoch_raises_diverged_for_a_deferred_non_finite_loss():
+    # Weights so large that the softmax saturates and the products overflow:
+    # the deferred loss is checked when computed, at the end of the epoch.
+    with np.errstate(all="ignore"):
+        error, _, reference, _ = _classification_epoch(theta_scale=1e300)
+    assert isinstance(error, Diverged)
+    bad = next(value for value, _ in reference if not np.isfinite(value))
+    assert_array_equal(error.loss, bad)
+
+
+def test_epoch_losses_sum_immediate_losses_after_pending_ones_in_order():
+    from skmlp._training import EpochLosses
+
+    loss = CrossEntropy(one_hot=True)
+    y = np.eye(3)[[0, 1, 2, 1]]
+    y_hat = np.full((4, 3), 0.25)
+    y_hat[:, 1] = 0.5
+    values = [loss.value_and_grad_z(y, y_hat)[0], 2.0, 3.0]
+    losses = EpochLosses()
+    losses.add(loss.value_and_grad_z(y, y_hat, defer=True)[0], 4)
+    losses.add(2.0, 1)
+    with pytest.raises(Diverged):  # an immediate loss is checked at once
+        EpochLosses().add(np.nan, 1)
+    losses.add(3.0, 2)
+    losses.close(None)
+    assert losses.first == values[0]
+    assert losses.total == (values[0] * 4 + 2.0) + 6.0
+    assert losses.n_samples == 7
 
 
 def _dropout_problem():
