@@ -2,7 +2,8 @@
 
 Usage (from the repository root)::
 
-    python benchmarks/compare.py REV [--workloads W1,W2,W4,W5,S512,S100,SC512,SC100]
+    python benchmarks/compare.py REV [--workloads W1,W2,W4,W5,C1,C2,S512,S100,
+                                                  SC512,SC100]
                                      [--repeats 5] [--quick]
 
 ``REV`` is checked out into a temporary git worktree. Each repetition runs
@@ -16,7 +17,8 @@ The workloads are those of ``bench.py`` (float64): W1-W5 fit a fresh
 estimator for a few epochs; S512 and S100 time one-batch ``partial_fit``
 calls on a fitted model (hidden (512, 512) on 100 features, and (100,) on 20
 features; 200 rows); SC512 and SC100 are the same with BackpropClassifier on
-10 classes.
+10 classes, and C1 and C2 fit it on W1's and W2's shapes (64 features for
+C2), 10 classes.
 """
 
 import argparse
@@ -49,6 +51,7 @@ shapes = {
     "S100": (200, 20, (100,), "adam", 200, 300),
 }
 shapes["SC512"], shapes["SC100"] = shapes["S512"], shapes["S100"]
+shapes["C1"], shapes["C2"] = shapes["W1"], (20_000, 64, (256, 256), "adam", 200, 1)
 n, d, hidden, solver, batch, epochs = shapes[name]
 if quick and not name.startswith("S"):
     n //= 4
@@ -56,7 +59,7 @@ rng = np.random.default_rng(0)
 X = rng.standard_normal((n, d))
 y = np.sin(X @ rng.standard_normal(d) / np.sqrt(d))
 Estimator, first = BackpropRegressor, {}
-if name.startswith("SC"):  # 10 classes, by the deciles of y
+if name.startswith(("SC", "C")):  # 10 classes, by the deciles of y
     y = np.searchsorted(np.quantile(y, np.linspace(0.1, 0.9, 9)), y)
     Estimator, first = BackpropClassifier, {"classes": np.arange(10)}
 params = dict(hidden_layer_sizes=hidden, solver=solver, batch_size=batch,
@@ -69,7 +72,7 @@ with threadpool_limits(1, user_api="blas"):
             est.partial_fit(X, y)
         per = (time.perf_counter() - start) / epochs
     else:
-        est = BackpropRegressor(max_iter=epochs, **params)
+        est = Estimator(max_iter=epochs, **params)
         start = time.perf_counter()
         est.fit(X, y)
         elapsed = time.perf_counter() - start
