@@ -395,10 +395,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         return encoded
 
     def _fit_binarizer(self, y, classes):
-        check_classification_targets(y)
-        binarizer = LabelBinarizer()
         given = classes is not None and not type_of_target(y).startswith("multilabel")
-        binarizer.fit(classes if given else y)
+        binarizer = LabelBinarizer()
+        try:
+            binarizer.fit(classes if given else y)
+        except ValueError:
+            # LabelBinarizer lists the values of a target it cannot encode;
+            # scikit-learn's check says what is wrong ("Unknown label type:
+            # continuous. Maybe you are trying to fit a classifier ..."). Only
+            # on failure: MLPClassifier checks nothing more (nor warns of
+            # many classes), and the check costs 1 to 2 ms on 20,000 labels.
+            check_classification_targets(y)
+            raise
         if len(binarizer.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes, but "

@@ -289,11 +289,11 @@ def train_epoch(
     Diverged
         If a minibatch's loss is not finite. A loss computed at once is
         checked at once, and its step is not taken. A loss the network
-        defers (:class:`~skmlp._losses.PendingLoss`) is computed at the end
-        of the epoch, with the others, and on the Array API path the losses
-        are read once, then too: the steps after the first non-finite loss
-        have been taken, and the caller rolls the whole call back, as it
-        does for any divergence.
+        defers (:class:`~skmlp._losses.PendingLoss`, computed with the
+        epoch's others) and every loss on the Array API path (read once) are
+        checked at the end of the epoch: the steps after the first
+        non-finite loss have been taken, and the caller rolls the whole call
+        back, as it does for any divergence.
     """
     losses = EpochLosses() if isinstance(theta, np.ndarray) else DeviceLosses(alpha)
     # Bound once: a small network's batch takes a few hundred microseconds,

@@ -355,8 +355,21 @@ def test_single_class_is_a_clear_error(solver):
 
 
 def test_regression_target_is_an_error():
-    with pytest.raises(ValueError, match="Unknown label type"):
+    # scikit-learn's words for what is wrong, not LabelBinarizer's list of
+    # the target's values.
+    with pytest.raises(ValueError, match=r"Unknown label type: continuous\. Maybe"):
         BackpropClassifier().fit(X_IRIS, X_IRIS[:, 0])
+
+
+def test_many_classes_warn_as_little_as_mlpclassifier():
+    # MLPClassifier 1.9 does not warn of a target with more classes than
+    # half the samples (check_classification_targets' warning); neither do we.
+    X, y = X_IRIS[:40], np.arange(40) % 30
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        BackpropClassifier((4,), solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
+        MLPClassifier((4,), solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
 
 
 def test_partial_fit_needs_classes_first():
