@@ -521,14 +521,15 @@ class CrossEntropy(_CrossEntropy):
         return self._one_hot_values([self._true_classes(y, y_hat)])[0]
 
     def pending_values(self, pending):
-        """Return the losses of :class:`PendingLoss` data of this loss, as floats."""
+        """Return the losses of this loss's :class:`PendingLoss` data, in float64."""
         return self._one_hot_values(pending)
 
     @staticmethod
     def _true_classes(y, y_hat):
-        """Return the rows' classes, the probabilities ``y_hat`` gives them, ``k``.
+        """Return the rows' classes, their predicted probabilities, the classes.
 
-        The probabilities are a copy, so ``y_hat`` may be overwritten.
+        ``(labels, y_prob, n_classes)``; ``y_prob`` is a copy, so ``y_hat``
+        may be overwritten.
         """
         n_samples, n_classes = y_hat.shape
         # The rows' classes: exact, the targets being 0 and 1.
