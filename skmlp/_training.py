@@ -329,22 +329,26 @@ class EpochLosses:
 
     A loss computed at once is checked at once; a
     :class:`~skmlp._losses.PendingLoss` waits for :meth:`close`, which
-    computes the epoch's together and then sums every loss in batch order.
+    computes the epoch's together, then sums every loss in batch order.
     """
 
     def __init__(self):
         self.total, self.n_samples, self.first = 0.0, 0, None
-        self._pending = []
+        self._losses = []
 
     def add(self, loss, n_rows):
-        """Add a minibatch's mean loss; raise Diverged if it is not finite."""
-        if self._pending or isinstance(loss, PendingLoss):
-            # Kept in order with the pending ones, to be summed after them.
-            if not isinstance(loss, PendingLoss) and not math.isfinite(loss):
-                raise Diverged(loss)
-            self._pending.append((loss, n_rows))
-            return
-        self._sum(loss, n_rows)
+        """Keep a minibatch's mean loss; raise Diverged if it is not finite."""
+        if not isinstance(loss, PendingLoss) and not math.isfinite(loss):
+            raise Diverged(loss)
+        self._losses.append((loss, n_rows))
+
+    def close(self, workspace):
+        """Compute the pending losses, and sum them all in order."""
+        pending = [loss for loss, _ in self._losses if isinstance(loss, PendingLoss)]
+        values = iter(resolve_losses(pending))
+        for loss, n_rows in self._losses:
+            self._sum(next(values) if isinstance(loss, PendingLoss) else loss, n_rows)
+        self._losses = []
 
     def _sum(self, loss, n_rows):
         if not math.isfinite(loss):
@@ -353,14 +357,6 @@ class EpochLosses:
             self.first = loss
         self.total += loss * n_rows
         self.n_samples += n_rows
-
-    def close(self, workspace):
-        """Compute the pending losses, and sum them in order."""
-        pending = [loss for loss, _ in self._pending if isinstance(loss, PendingLoss)]
-        values = iter(resolve_losses(pending))
-        for loss, n_rows in self._pending:
-            self._sum(next(values) if isinstance(loss, PendingLoss) else loss, n_rows)
-        self._pending = []
 
 
 class DeviceLosses(EpochLosses):
@@ -376,21 +372,20 @@ class DeviceLosses(EpochLosses):
     def __init__(self, alpha):
         super().__init__()
         self.alpha = alpha
-        self._on_device = []
 
     def add(self, loss, n_rows):
         """Keep a minibatch's 0-d loss array, without reading it."""
-        self._on_device.append((loss, n_rows))
+        self._losses.append((loss, n_rows))
 
     def close(self, workspace):
         """Read the epoch's losses (one device read) and sum them."""
-        if not self._on_device:
+        if not self._losses:
             return
-        stacked = workspace.xp.stack([loss for loss, _ in self._on_device])
+        stacked = workspace.xp.stack([loss for loss, _ in self._losses])
         values = workspace.read(stacked)
-        for value, (_, n_rows) in zip(values, self._on_device, strict=True):
+        for value, (_, n_rows) in zip(values, self._losses, strict=True):
             self._sum(value if self.alpha else float(value), n_rows)
-        self._on_device = []
+        self._losses = []
 
 
 class Monitor:
